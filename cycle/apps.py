@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CycleConfig(AppConfig):
+    name = "cycle"
+    verbose_name = "Cycle"

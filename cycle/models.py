@@ -1,0 +1,1 @@
+"""The cycle's records (transitions, feedback, adoption, progress...) arrive with the cycle issue."""

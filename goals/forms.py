@@ -1,0 +1,115 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from goals.models import Goal, GoalSet, Indicator
+from wbl.forms import VersionedModelForm
+from wbl.models import User
+
+
+class GoalSetForm(VersionedModelForm):
+    class Meta:
+        model = GoalSet
+        fields = [
+            "title", "level", "scope", "school", "pathway", "stem", "start_year", "target_year",
+        ]
+
+    def __init__(self, *args, district, **kwargs):
+        self.district = district
+        super().__init__(*args, **kwargs)
+        self.instance.district = district
+        self.fields["school"].queryset = district.schools.all()
+        self.fields["pathway"].queryset = district.pathways.all()
+        self.fields["school"].help_text = "Only when the scope is one school."
+        self.fields["pathway"].help_text = "Only when the scope is one pathway."
+
+    def _rebase_kwargs(self):
+        return {"district": self.district}
+
+
+class GoalForm(VersionedModelForm):
+    class Meta:
+        model = Goal
+        fields = [
+            "statement", "topic_area", "grade", "continuum_stage", "horizon", "owner",
+            "responsible_roles", "responsible_partners",
+        ]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+            "responsible_partners": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, goal_set, **kwargs):
+        self.goal_set = goal_set
+        super().__init__(*args, **kwargs)
+        self.instance.goal_set = goal_set
+        district = goal_set.district
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__district=district
+        ).order_by("full_name")
+        self.fields["responsible_partners"].queryset = district.partners.all()
+        if goal_set.level == GoalSet.Level.SYSTEM:
+            del self.fields["grade"]
+        else:
+            del self.fields["topic_area"]
+
+    def _rebase_kwargs(self):
+        return {"goal_set": self.goal_set}
+
+
+class MilestonesField(forms.CharField):
+    """Yearly milestones typed one per line as “2019: 35”, stored as {"2019": "35"}."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{year}: {v}" for year, v in sorted(value.items()))
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        result = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            year, sep, amount = line.partition(":")
+            year, amount = year.strip(), amount.strip()
+            if not sep or not year.isdigit() or len(year) != 4:
+                raise forms.ValidationError(
+                    f"Line {number}: write a year, a colon and a value, like “2019: 35”."
+                )
+            try:
+                number_value = Decimal(amount)
+            except InvalidOperation:
+                raise forms.ValidationError(f"Line {number}: “{amount}” is not a number.") from None
+            if not number_value.is_finite() or number_value < 0:
+                raise forms.ValidationError(f"Line {number}: the value cannot be negative.")
+            if year in result:
+                raise forms.ValidationError(f"Line {number}: {year} is listed twice.")
+            result[year] = str(number_value)
+        return result
+
+
+class IndicatorForm(VersionedModelForm):
+    milestones = MilestonesField(
+        label="Yearly milestones", required=False,
+        help_text="One per line, year then value, e.g. “2018: 30”.",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name", "unit", "direction", "baseline_value", "baseline_year", "target_value",
+            "target_date", "milestones", "data_source", "collection_frequency",
+        ]
+        widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, goal, **kwargs):
+        self.goal = goal
+        super().__init__(*args, **kwargs)
+        self.instance.goal = goal
+
+    def _rebase_kwargs(self):
+        return {"goal": self.goal}

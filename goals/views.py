@@ -1,0 +1,382 @@
+"""Goal sets, goals and indicators: pages, and the same actions as htmx fragments."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from goals import services
+from goals.access import get_goal, get_goal_set, get_indicator
+from goals.filters import GoalSetFilterForm
+from goals.forms import GoalForm, GoalSetForm, IndicatorForm
+from goals.models import Goal, GoalSet, Indicator, Stage
+from goals.quality import check_goal
+from wbl.access import Action, can, district_view
+from wbl.concurrency import EditConflict, save_form
+from wbl.forms import conflict_rows
+from wbl.history import entries, m2m_history
+
+STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
+
+GOAL_SET_FIELDS = [
+    ("title", "Title"), ("level", "Level"), ("scope", "Scope"), ("school", "School"),
+    ("pathway", "Pathway"), ("stem", "Stem sentence"), ("start_year", "Start year"),
+    ("target_year", "Target year"), ("stage", "Stage"), ("version", "Version"),
+]
+GOAL_FIELDS = [
+    ("statement", "Statement"), ("topic_area", "Topic area"), ("grade", "Grade"),
+    ("continuum_stage", "WBL continuum stage"), ("horizon", "Horizon"), ("owner", "Owner"),
+    ("responsible_roles", "Responsible roles"),
+    ("responsible_partners", "Responsible partners"), ("order", "Position"),
+]
+GOAL_PARTNERS_HISTORY = m2m_history(Goal, "responsible_partners") + "__partner"
+INDICATOR_FIELDS = [
+    ("name", "Name"), ("unit", "Unit"), ("direction", "Direction"),
+    ("baseline_value", "Baseline"), ("baseline_year", "Baseline year"),
+    ("target_value", "Target"), ("target_date", "Target date"),
+    ("milestones", "Yearly milestones"), ("data_source", "Data source"),
+    ("collection_frequency", "Collection frequency"), ("order", "Position"),
+]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _can_edit(request, goal_set) -> bool:
+    return can(request.membership, Action.EDIT_GOALS) and goal_set.is_editable
+
+
+def _goals_for_display(goal_set, goals):
+    for goal in goals:
+        goal.findings = check_goal(goal, goal_set)
+    return goals
+
+
+def _goal_queryset():
+    return Goal.objects.select_related("owner").prefetch_related(
+        "indicators", "responsible_partners"
+    )
+
+
+def _section_context(request, goal_set, goal_form=None):
+    goals = list(_goal_queryset().filter(goal_set=goal_set))
+    for position, goal in enumerate(goals, start=1):
+        goal.position = position
+        goal.is_last = position == len(goals)
+    can_edit = _can_edit(request, goal_set)
+    if can_edit and goal_form is None:
+        goal_form = GoalForm(goal_set=goal_set)
+    return {
+        "goal_set": goal_set,
+        "goals": _goals_for_display(goal_set, goals),
+        "goal_form": goal_form,
+        "can_edit": can_edit,
+    }
+
+
+def _render_section(request, goal_set, goal_form=None, status=200):
+    context = _section_context(request, goal_set, goal_form)
+    return render(request, "goals/_goal_section.html", context, status=status)
+
+
+def _render_goal(request, goal, status=200):
+    goal_set = goal.goal_set
+    goal = _goal_queryset().get(pk=goal.pk)
+    siblings = Goal.objects.filter(goal_set=goal_set)
+    goal.position = siblings.filter(order__lt=goal.order).count() + 1
+    goal.is_last = not siblings.filter(order__gt=goal.order).exists()
+    _goals_for_display(goal_set, [goal])
+    context = {"goal": goal, "goal_set": goal_set, "can_edit": _can_edit(request, goal_set)}
+    return render(request, "goals/_goal.html", context, status=status)
+
+
+def _goal_anchor(goal) -> str:
+    return f"{goal.goal_set.get_absolute_url()}#goal-{goal.pk}"
+
+
+# -- goal sets -----------------------------------------------------------------------------
+
+
+@district_view(Action.VIEW)
+@require_GET
+def set_list(request):
+    district = request.district
+    form = GoalSetFilterForm(request.GET or None, district=district)
+    goal_sets = GoalSet.objects.filter(district=district).for_list()
+    if form.is_valid():
+        goal_sets = form.filter(goal_sets)
+    goal_sets = sorted(goal_sets, key=lambda s: (STAGE_ORDER[s.stage], s.title, -s.version))
+    levels = [
+        (label, [s for s in goal_sets if s.level == value])
+        for value, label in GoalSet.Level.choices
+    ]
+    return render(
+        request, "goals/set_list.html",
+        {"levels": levels, "filter_form": form, "total": len(goal_sets)},
+    )
+
+
+@district_view(Action.EDIT_GOALS)
+@require_http_methods(["GET", "POST"])
+def set_create(request):
+    form = GoalSetForm(request.POST or None, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        goal_set = save_form(form, by=request.user)
+        messages.success(request, f"Created the goal set “{goal_set.title}”. Now add its goals.")
+        return redirect(goal_set)
+    return render(request, "goals/set_form.html", {"form": form})
+
+
+@district_view(Action.EDIT_GOALS)
+@require_http_methods(["GET", "POST"])
+def set_edit(request, pk):
+    goal_set = get_goal_set(request, pk, for_edit=True)
+    form = GoalSetForm(request.POST or None, instance=goal_set, district=request.district)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_form(form, by=request.user, expected_version=form.expected_version)
+        except EditConflict as exc:
+            conflict = conflict_rows(form, exc.current)
+            form = form.rebased(exc.current)
+        else:
+            messages.success(request, "Saved the goal set.")
+            return redirect(goal_set)
+    return render(
+        request, "goals/set_form.html",
+        {"form": form, "goal_set": goal_set, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@district_view(Action.VIEW)
+@require_GET
+def set_detail(request, pk):
+    goal_set = get_goal_set(request, pk)
+    context = _section_context(request, goal_set)
+    return render(request, "goals/set_detail.html", context)
+
+
+@district_view(Action.VIEW)
+@require_GET
+def set_history(request, pk):
+    goal_set = get_goal_set(request, pk)
+    set_records = GoalSet.history.filter(id=goal_set.pk).select_related(
+        "history_user", "school", "pathway"
+    )
+    goal_records = (
+        Goal.history.filter(goal_set_id=goal_set.pk)
+        .select_related("history_user", "owner")
+        .prefetch_related(GOAL_PARTNERS_HISTORY)
+    )
+    history = entries(set_records, GOAL_SET_FIELDS, subject=lambda r: "Goal set") + entries(
+        goal_records, GOAL_FIELDS, subject=lambda r: f"Goal: {r.statement[:80]}"
+    )
+    history.sort(key=lambda e: e.when, reverse=True)
+    return render(
+        request, "goals/history.html",
+        {"goal_set": goal_set, "entries": history, "title": f"History of {goal_set.title}"},
+    )
+
+
+# -- goals ---------------------------------------------------------------------------------
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def goal_create(request, pk):
+    goal_set = get_goal_set(request, pk, for_edit=True)
+    form = GoalForm(request.POST or None, goal_set=goal_set)
+    if request.method == "POST":
+        if form.is_valid():
+            goal = save_form(
+                form, by=request.user,
+                before_save=lambda g: setattr(
+                    g, "order", services.next_order(goal_set.goals.all())
+                ),
+            )
+            if request.htmx:
+                return _render_section(request, goal_set)
+            messages.success(request, "Added the goal.")
+            return redirect(_goal_anchor(goal))
+        if request.htmx:
+            return _render_section(request, goal_set, goal_form=form)
+    return render(request, "goals/goal_form_page.html", {"form": form, "goal_set": goal_set})
+
+
+@district_view(Action.VIEW)
+@vary_on_headers("HX-Request")
+@require_GET
+def goal_detail(request, pk):
+    goal = get_goal(request, pk)
+    if request.htmx:
+        return _render_goal(request, goal)
+    return redirect(_goal_anchor(goal))
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, pk):
+    goal = get_goal(request, pk, for_edit=True)
+    goal_set = goal.goal_set
+    form = GoalForm(request.POST or None, instance=goal, goal_set=goal_set)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_form(form, by=request.user, expected_version=form.expected_version)
+        except EditConflict as exc:
+            conflict = conflict_rows(form, exc.current)
+            form = form.rebased(exc.current)
+        else:
+            if request.htmx:
+                return _render_goal(request, goal)
+            messages.success(request, "Saved the goal.")
+            return redirect(_goal_anchor(goal))
+    context = {"form": form, "goal": goal, "goal_set": goal_set, "conflict": conflict,
+               "inline": bool(request.htmx)}
+    template = "goals/_goal_edit.html" if request.htmx else "goals/goal_form_page.html"
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def goal_delete(request, pk):
+    goal = get_goal(request, pk, for_edit=True)
+    goal_set = goal.goal_set
+    if request.method == "POST":
+        services.delete(goal, by=request.user)
+        if request.htmx:
+            return _render_section(request, goal_set)
+        messages.success(request, "Deleted the goal and its indicators.")
+        return redirect(goal_set)
+    indicator_count = goal.indicators.count()
+    return render(
+        request, "goals/confirm_delete.html",
+        {"goal_set": goal_set, "object": goal, "what": "goal", "cancel_url": _goal_anchor(goal),
+         "detail": f"Its {indicator_count} indicator(s) are deleted with it.",
+         "action_url": reverse("goals:goal_delete", args=[request.district.slug, goal.pk])},
+    )
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_POST
+def goal_move(request, pk):
+    goal = get_goal(request, pk, for_edit=True)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise Http404
+    services.move(goal, goal.goal_set.goals.all(), direction, by=request.user)
+    if request.htmx:
+        return _render_section(request, goal.goal_set)
+    return redirect(_goal_anchor(goal))
+
+
+@district_view(Action.VIEW)
+@require_GET
+def goal_history(request, pk):
+    goal = get_goal(request, pk)
+    goal_records = (
+        Goal.history.filter(id=goal.pk)
+        .select_related("history_user", "owner")
+        .prefetch_related(GOAL_PARTNERS_HISTORY)
+    )
+    indicator_records = Indicator.history.filter(goal_id=goal.pk).select_related("history_user")
+    history = entries(goal_records, GOAL_FIELDS, subject=lambda r: "Goal") + entries(
+        indicator_records, INDICATOR_FIELDS, subject=lambda r: f"Indicator: {r.name}"
+    )
+    history.sort(key=lambda e: e.when, reverse=True)
+    return render(
+        request, "goals/history.html",
+        {"goal_set": goal.goal_set, "goal": goal, "entries": history,
+         "title": "History of a goal"},
+    )
+
+
+# -- indicators ----------------------------------------------------------------------------
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def indicator_create(request, pk):
+    goal = get_goal(request, pk, for_edit=True)
+    form = IndicatorForm(request.POST or None, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        save_form(
+            form, by=request.user,
+            before_save=lambda i: setattr(i, "order", services.next_order(goal.indicators.all())),
+        )
+        if request.htmx:
+            return _render_goal(request, goal)
+        messages.success(request, "Added the indicator.")
+        return redirect(_goal_anchor(goal))
+    context = {"form": form, "goal": goal, "goal_set": goal.goal_set, "inline": bool(request.htmx)}
+    template = "goals/_indicator_form.html" if request.htmx else "goals/indicator_form_page.html"
+    return render(request, template, context)
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, pk):
+    indicator = get_indicator(request, pk, for_edit=True)
+    goal = indicator.goal
+    form = IndicatorForm(request.POST or None, instance=indicator, goal=goal)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_form(form, by=request.user, expected_version=form.expected_version)
+        except EditConflict as exc:
+            conflict = conflict_rows(form, exc.current)
+            form = form.rebased(exc.current)
+        else:
+            if request.htmx:
+                return _render_goal(request, goal)
+            messages.success(request, "Saved the indicator.")
+            return redirect(_goal_anchor(goal))
+    context = {"form": form, "goal": goal, "goal_set": goal.goal_set, "indicator": indicator,
+               "conflict": conflict, "inline": bool(request.htmx)}
+    template = "goals/_indicator_form.html" if request.htmx else "goals/indicator_form_page.html"
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def indicator_delete(request, pk):
+    indicator = get_indicator(request, pk, for_edit=True)
+    goal = indicator.goal
+    if request.method == "POST":
+        services.delete(indicator, by=request.user)
+        if request.htmx:
+            return _render_goal(request, goal)
+        messages.success(request, "Deleted the indicator.")
+        return redirect(_goal_anchor(goal))
+    return render(
+        request, "goals/confirm_delete.html",
+        {"goal_set": goal.goal_set, "object": indicator, "what": "indicator",
+         "cancel_url": _goal_anchor(goal), "detail": "",
+         "action_url": reverse("goals:indicator_delete", args=[request.district.slug, indicator.pk])},
+    )
+
+
+@district_view(Action.EDIT_GOALS)
+@vary_on_headers("HX-Request")
+@require_POST
+def indicator_move(request, pk):
+    indicator = get_indicator(request, pk, for_edit=True)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise Http404
+    services.move(indicator, indicator.goal.indicators.all(), direction, by=request.user)
+    if request.htmx:
+        return _render_goal(request, indicator.goal)
+    return redirect(_goal_anchor(indicator.goal))
+
+

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WblConfig(AppConfig):
+    name = "wbl"
+    verbose_name = "Districts and people"

@@ -1,0 +1,36 @@
+"""No lost updates: a save names the row_version it started from.
+
+The row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+serialise writers), its version compared, and the save refused with the current row when
+someone else saved first. Nothing is overwritten silently.
+"""
+
+from django.db import transaction
+
+from wbl.history import save_with_history
+
+
+class EditConflict(Exception):
+    def __init__(self, current):
+        super().__init__("This record was changed by someone else.")
+        self.current = current
+
+
+def save_form(form, *, by, expected_version=None, before_save=None):
+    """Save a valid ModelForm with its many-to-many values as one version and one history row.
+
+    `expected_version` is the row_version the editor started from (None for a new row).
+    `before_save(instance)` may set fields that do not come from the form (district, order).
+    Raises EditConflict with the current row when the versions differ.
+    """
+    with transaction.atomic():
+        instance = form.save(commit=False)
+        if instance.pk is not None:
+            current = type(instance).objects.select_for_update().get(pk=instance.pk)
+            if expected_version is None or current.row_version != expected_version:
+                raise EditConflict(current)
+            instance.row_version = current.row_version + 1
+        if before_save is not None:
+            before_save(instance)
+        save_with_history(instance, by=by, set_m2m=form.save_m2m)
+    return instance

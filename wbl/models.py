@@ -1,0 +1,184 @@
+"""Tenancy core: districts, their schools, pathways and partners, users and memberships."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from wbl.validators import no_markup
+
+
+class VersionedModel(models.Model):
+    """A row that people edit: `row_version` guards against lost updates (see wbl.concurrency)."""
+
+    row_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class District(VersionedModel):
+    name = models.CharField(max_length=200, validators=[no_markup])
+    slug = models.SlugField(max_length=60, unique=True)
+    vision = models.TextField(blank=True, validators=[no_markup, MaxLengthValidator(4000)])
+    mission = models.TextField(blank=True, validators=[no_markup, MaxLengthValidator(4000)])
+    graduate_profile = models.TextField(
+        blank=True, validators=[no_markup, MaxLengthValidator(4000)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("goals:set_list", args=[self.slug])
+
+
+class School(VersionedModel):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
+    name = models.CharField(max_length=200, validators=[no_markup])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="school_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Pathway(VersionedModel):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="pathways")
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="pathways",
+        help_text="Leave empty for a pathway offered across the district.",
+    )
+    name = models.CharField(max_length=200, validators=[no_markup])
+    industry_sector = models.CharField(max_length=200, blank=True, validators=[no_markup])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="pathway_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Partner(VersionedModel):
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", "Employer"
+        INTERMEDIARY = "intermediary", "Intermediary"
+        POSTSECONDARY = "postsecondary", "Postsecondary"
+        COMMUNITY = "community", "Community organization"
+        REGIONAL = "regional", "Regional partner"
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(max_length=200, validators=[no_markup])
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    contact = models.CharField(
+        max_length=200, blank=True, validators=[no_markup], help_text="Contact person or email."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="partner_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address. Django-admin access is `is_staff`."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150, validators=[no_markup])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="May sign in to the Django admin (support staff only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Membership(VersionedModel):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "District administrator"
+        STAFF = "staff", "Staff (WBL, CTE or pathway lead)"
+        COORDINATOR = "coordinator", "WBL coordinator"
+        BOARD = "board", "Board member"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, db_index=True)
+    title = models.CharField(
+        max_length=150, blank=True, validators=[no_markup],
+        help_text="Job title shown next to the name, e.g. WBL Director.",
+    )
+    schools = models.ManyToManyField(
+        School, blank=True, related_name="coordinators",
+        help_text="Coordinators only: the schools they log progress for.",
+    )
+    pathways = models.ManyToManyField(
+        Pathway, blank=True, related_name="coordinators",
+        help_text="Coordinators only: the pathways they log progress for.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[schools, pathways])
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "district"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} - {self.get_role_display()} in {self.district}"

@@ -1,0 +1,188 @@
+"""Signing in, choosing a district, and the district's own organisation (admins)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wbl.access import Action, district_view
+from wbl.concurrency import EditConflict, save_form
+from wbl.forms import (
+    DistrictForm, MembershipForm, NewMemberForm, PartnerForm, PathwayForm, SchoolForm,
+    conflict_rows,
+)
+from wbl.history import delete_with_history, save_with_history
+from wbl.models import Membership, Partner, Pathway, School, User
+
+
+@login_required
+@require_GET
+def home(request):
+    """Send a member to their district; someone in several chooses one."""
+    memberships = list(
+        Membership.objects.filter(user=request.user).select_related("district")
+        .order_by("district__name")
+    )
+    if len(memberships) == 1:
+        return redirect(memberships[0].district)
+    return render(request, "wbl/home.html", {"memberships": memberships})
+
+
+# -- district profile ------------------------------------------------------------------------
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_http_methods(["GET", "POST"])
+def district_edit(request):
+    district = request.district
+    form = DistrictForm(request.POST or None, instance=district)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_form(form, by=request.user, expected_version=form.expected_version)
+        except EditConflict as exc:
+            conflict = conflict_rows(form, exc.current)
+            form = form.rebased(exc.current)
+        else:
+            messages.success(request, "Saved the district profile.")
+            return redirect("wbl:manage", district.slug)
+    return render(
+        request, "wbl/district_form.html",
+        {"form": form, "conflict": conflict, "heading": "Edit district profile"},
+        status=409 if conflict else 200,
+    )
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_GET
+def manage(request):
+    district = request.district
+    context = {
+        "schools": district.schools.all(),
+        "pathways": district.pathways.select_related("school"),
+        "partners": district.partners.all(),
+        "memberships": district.memberships.select_related("user").prefetch_related(
+            "schools", "pathways"
+        ),
+    }
+    return render(request, "wbl/manage.html", context)
+
+
+# -- schools, pathways, partners: one view pair serves the three ----------------------------
+
+ORG_KINDS = {
+    "school": (School, SchoolForm, "school"),
+    "pathway": (Pathway, PathwayForm, "pathway"),
+    "partner": (Partner, PartnerForm, "partner"),
+}
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_http_methods(["GET", "POST"])
+def org_create(request, kind):
+    model, form_class, noun = ORG_KINDS[kind]
+    form = form_class(request.POST or None, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        obj = save_form(form, by=request.user)
+        messages.success(request, f"Added the {noun} “{obj}”.")
+        return redirect(reverse("wbl:manage", args=[request.district.slug]) + f"#{kind}s")
+    return render(request, "wbl/org_form.html", {"form": form, "heading": f"Add a {noun}"})
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_http_methods(["GET", "POST"])
+def org_edit(request, kind, pk):
+    model, form_class, noun = ORG_KINDS[kind]
+    obj = get_object_or_404(model, pk=pk, district=request.district)
+    form = form_class(request.POST or None, instance=obj, district=request.district)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_form(form, by=request.user, expected_version=form.expected_version)
+        except EditConflict as exc:
+            conflict = conflict_rows(form, exc.current)
+            form = form.rebased(exc.current)
+        else:
+            messages.success(request, f"Saved the {noun} “{obj}”.")
+            return redirect(reverse("wbl:manage", args=[request.district.slug]) + f"#{kind}s")
+    return render(
+        request, "wbl/org_form.html",
+        {"form": form, "heading": f"Edit the {noun} “{obj}”", "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+# -- members ---------------------------------------------------------------------------------
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_http_methods(["GET", "POST"])
+def member_add(request):
+    form = NewMemberForm(request.POST or None, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.existing_user
+            if user is None:
+                user = User(email=form.cleaned_data["email"].lower(),
+                            full_name=form.cleaned_data["full_name"])
+                user.set_password(form.cleaned_data["password"])
+                save_with_history(user, by=request.user)
+            form.instance.user = user
+            save_form(form, by=request.user)
+        messages.success(request, f"Added {user} as {form.instance.get_role_display()}.")
+        return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
+    return render(request, "wbl/member_form.html", {"form": form, "heading": "Add a member"})
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, district=request.district
+    )
+    form = MembershipForm(request.POST or None, instance=membership, district=request.district)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        if _removes_last_admin(membership, form.cleaned_data["role"]):
+            form.add_error("role", "The district needs at least one administrator.")
+        else:
+            try:
+                save_form(form, by=request.user, expected_version=form.expected_version)
+            except EditConflict as exc:
+                conflict = conflict_rows(form, exc.current)
+                form = form.rebased(exc.current)
+            else:
+                messages.success(request, f"Saved {membership.user}'s role.")
+                return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
+    return render(
+        request, "wbl/member_form.html",
+        {"form": form, "conflict": conflict,
+         "heading": f"Edit {membership.user}'s role"},
+        status=409 if conflict else 200,
+    )
+
+
+@district_view(Action.MANAGE_DISTRICT)
+@require_POST
+def member_remove(request, pk):
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, district=request.district
+    )
+    if _removes_last_admin(membership, None):
+        messages.error(request, "The district needs at least one administrator.")
+    else:
+        with transaction.atomic():
+            delete_with_history(membership, by=request.user)
+        messages.success(request, f"Removed {membership.user} from the district.")
+    return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
+
+
+def _removes_last_admin(membership, new_role) -> bool:
+    if membership.role != Membership.Role.ADMIN or new_role == Membership.Role.ADMIN:
+        return False
+    return not (
+        Membership.objects.filter(district=membership.district, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk).exists()
+    )
