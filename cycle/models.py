@@ -1,1 +1,4 @@
-"""The cycle's records (transitions, feedback, adoption, progress...) arrive with the cycle issue."""
+"""The cycle's records (transitions, feedback, adoption, progress...).
+
+They arrive with the cycle issue.
+"""

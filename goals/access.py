@@ -9,7 +9,8 @@ from goals.models import Goal, GoalSet, Indicator
 def get_goal_set(request, pk, *, for_edit=False) -> GoalSet:
     goal_set = get_object_or_404(
         GoalSet.objects.select_related("district", "school", "pathway"),
-        pk=pk, district=request.district,
+        pk=pk,
+        district=request.district,
     )
     if for_edit:
         ensure_editable(goal_set)
@@ -19,7 +20,8 @@ def get_goal_set(request, pk, *, for_edit=False) -> GoalSet:
 def get_goal(request, pk, *, for_edit=False) -> Goal:
     goal = get_object_or_404(
         Goal.objects.select_related("goal_set__district", "owner"),
-        pk=pk, goal_set__district=request.district,
+        pk=pk,
+        goal_set__district=request.district,
     )
     if for_edit:
         ensure_editable(goal.goal_set)
@@ -29,7 +31,8 @@ def get_goal(request, pk, *, for_edit=False) -> Goal:
 def get_indicator(request, pk, *, for_edit=False) -> Indicator:
     indicator = get_object_or_404(
         Indicator.objects.select_related("goal__goal_set__district"),
-        pk=pk, goal__goal_set__district=request.district,
+        pk=pk,
+        goal__goal_set__district=request.district,
     )
     if for_edit:
         ensure_editable(indicator.goal.goal_set)

@@ -5,9 +5,7 @@ from goals.models import Goal, GoalSet, Stage
 
 
 class GoalSetFilterForm(forms.Form):
-    level = forms.ChoiceField(
-        choices=[("", "All levels"), *GoalSet.Level.choices], required=False
-    )
+    level = forms.ChoiceField(choices=[("", "All levels"), *GoalSet.Level.choices], required=False)
     stage = forms.ChoiceField(choices=[("", "All stages"), *Stage.choices], required=False)
     school = forms.ModelChoiceField(queryset=None, required=False, empty_label="All schools")
     pathway = forms.ModelChoiceField(queryset=None, required=False, empty_label="All pathways")

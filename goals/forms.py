@@ -11,7 +11,14 @@ class GoalSetForm(VersionedModelForm):
     class Meta:
         model = GoalSet
         fields = [
-            "title", "level", "scope", "school", "pathway", "stem", "start_year", "target_year",
+            "title",
+            "level",
+            "scope",
+            "school",
+            "pathway",
+            "stem",
+            "start_year",
+            "target_year",
         ]
 
     def __init__(self, *args, district, **kwargs):
@@ -31,8 +38,14 @@ class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
         fields = [
-            "statement", "topic_area", "grade", "continuum_stage", "horizon", "owner",
-            "responsible_roles", "responsible_partners",
+            "statement",
+            "topic_area",
+            "grade",
+            "continuum_stage",
+            "horizon",
+            "owner",
+            "responsible_roles",
+            "responsible_partners",
         ]
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
@@ -94,15 +107,24 @@ class MilestonesField(forms.CharField):
 
 class IndicatorForm(VersionedModelForm):
     milestones = MilestonesField(
-        label="Yearly milestones", required=False,
+        label="Yearly milestones",
+        required=False,
         help_text="One per line, year then value, e.g. “2018: 30”.",
     )
 
     class Meta:
         model = Indicator
         fields = [
-            "name", "unit", "direction", "baseline_value", "baseline_year", "target_value",
-            "target_date", "milestones", "data_source", "collection_frequency",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_date",
+            "milestones",
+            "data_source",
+            "collection_frequency",
         ]
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

@@ -52,7 +52,10 @@ class GoalSet(VersionedModel):
     )
     title = models.CharField(max_length=200, validators=[no_markup])
     stem = models.CharField(
-        "stem sentence", max_length=300, blank=True, validators=[no_markup],
+        "stem sentence",
+        max_length=300,
+        blank=True,
+        validators=[no_markup],
         help_text="The sentence the goals complete, e.g. “By 2020, Midtown District will "
         "expand its WBL system to ensure that:”",
     )
@@ -63,7 +66,11 @@ class GoalSet(VersionedModel):
     )
     version = models.PositiveSmallIntegerField(default=1, editable=False)
     previous_version = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="next_versions",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -156,16 +163,20 @@ class Goal(VersionedModel):
     horizon = models.CharField(max_length=5, choices=Horizon.choices, default=Horizon.SHORT)
     grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
     owner = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_goals",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_goals",
         help_text="The district member accountable for this goal.",
     )
     responsible_roles = models.CharField(
-        max_length=300, blank=True, validators=[no_markup],
+        max_length=300,
+        blank=True,
+        validators=[no_markup],
         help_text="Who does the work, e.g. “Site WBL coordinators, counselors”.",
     )
-    responsible_partners = models.ManyToManyField(
-        Partner, blank=True, related_name="goals"
-    )
+    responsible_partners = models.ManyToManyField(Partner, blank=True, related_name="goals")
     created_at = models.DateTimeField(auto_now_add=True)
     history = TrackedHistory(m2m_fields=[responsible_partners])
 
@@ -199,14 +210,20 @@ class Indicator(VersionedModel):
     name = models.CharField(max_length=200, validators=[no_markup])
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERCENT)
     baseline_value = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True,
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0), "The baseline cannot be negative.")],
     )
     baseline_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=YEAR_VALIDATORS
     )
     target_value = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True,
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0), "The target cannot be negative.")],
     )
     target_date = models.DateField(null=True, blank=True)
@@ -214,7 +231,9 @@ class Indicator(VersionedModel):
         max_length=10, choices=Direction.choices, default=Direction.INCREASE
     )
     milestones = models.JSONField(
-        "yearly milestones", default=dict, blank=True,
+        "yearly milestones",
+        default=dict,
+        blank=True,
         help_text="Values to reach on the way, by year.",
     )
     data_source = models.CharField(max_length=200, blank=True, validators=[no_markup])
@@ -238,7 +257,8 @@ class Indicator(VersionedModel):
                 if value is not None and value not in (0, 1):
                     errors[name] = "A yes/no milestone is 0 (not yet) or 1 (done)."
         if (
-            self.target_date and self.baseline_year
+            self.target_date
+            and self.baseline_year
             and self.target_date < date(self.baseline_year, 1, 1)
         ):
             errors["target_date"] = (

@@ -51,7 +51,5 @@ def check_goal(goal: Goal, goal_set: GoalSet) -> list[Finding]:
         if ind.unit == Indicator.Unit.PERCENT:
             values = [ind.baseline_value, ind.target_value, *ind.milestones.values()]
             if any(v is not None and not (0 <= float(v) <= 100) for v in values):
-                findings.append(
-                    Finding("percent_range", f"“{name}”: a percent outside 0–100.")
-                )
+                findings.append(Finding("percent_range", f"“{name}”: a percent outside 0–100."))
     return findings

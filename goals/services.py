@@ -27,7 +27,8 @@ def move(item, siblings, direction: str, *, by) -> bool:
         for position, row in enumerate(rows, start=1):
             row.new_order = position
         rows[index].new_order, rows[other_index].new_order = (
-            rows[other_index].new_order, rows[index].new_order,
+            rows[other_index].new_order,
+            rows[index].new_order,
         )
         for row in rows:
             if row.order != row.new_order:

@@ -21,23 +21,41 @@ from wbl.history import entries, m2m_history
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
 
 GOAL_SET_FIELDS = [
-    ("title", "Title"), ("level", "Level"), ("scope", "Scope"), ("school", "School"),
-    ("pathway", "Pathway"), ("stem", "Stem sentence"), ("start_year", "Start year"),
-    ("target_year", "Target year"), ("stage", "Stage"), ("version", "Version"),
+    ("title", "Title"),
+    ("level", "Level"),
+    ("scope", "Scope"),
+    ("school", "School"),
+    ("pathway", "Pathway"),
+    ("stem", "Stem sentence"),
+    ("start_year", "Start year"),
+    ("target_year", "Target year"),
+    ("stage", "Stage"),
+    ("version", "Version"),
 ]
 GOAL_FIELDS = [
-    ("statement", "Statement"), ("topic_area", "Topic area"), ("grade", "Grade"),
-    ("continuum_stage", "WBL continuum stage"), ("horizon", "Horizon"), ("owner", "Owner"),
+    ("statement", "Statement"),
+    ("topic_area", "Topic area"),
+    ("grade", "Grade"),
+    ("continuum_stage", "WBL continuum stage"),
+    ("horizon", "Horizon"),
+    ("owner", "Owner"),
     ("responsible_roles", "Responsible roles"),
-    ("responsible_partners", "Responsible partners"), ("order", "Position"),
+    ("responsible_partners", "Responsible partners"),
+    ("order", "Position"),
 ]
 GOAL_PARTNERS_HISTORY = m2m_history(Goal, "responsible_partners") + "__partner"
 INDICATOR_FIELDS = [
-    ("name", "Name"), ("unit", "Unit"), ("direction", "Direction"),
-    ("baseline_value", "Baseline"), ("baseline_year", "Baseline year"),
-    ("target_value", "Target"), ("target_date", "Target date"),
-    ("milestones", "Yearly milestones"), ("data_source", "Data source"),
-    ("collection_frequency", "Collection frequency"), ("order", "Position"),
+    ("name", "Name"),
+    ("unit", "Unit"),
+    ("direction", "Direction"),
+    ("baseline_value", "Baseline"),
+    ("baseline_year", "Baseline year"),
+    ("target_value", "Target"),
+    ("target_date", "Target date"),
+    ("milestones", "Yearly milestones"),
+    ("data_source", "Data source"),
+    ("collection_frequency", "Collection frequency"),
+    ("order", "Position"),
 ]
 
 
@@ -113,7 +131,8 @@ def set_list(request):
         for value, label in GoalSet.Level.choices
     ]
     return render(
-        request, "goals/set_list.html",
+        request,
+        "goals/set_list.html",
         {"levels": levels, "filter_form": form, "total": len(goal_sets)},
     )
 
@@ -145,7 +164,8 @@ def set_edit(request, pk):
             messages.success(request, "Saved the goal set.")
             return redirect(goal_set)
     return render(
-        request, "goals/set_form.html",
+        request,
+        "goals/set_form.html",
         {"form": form, "goal_set": goal_set, "conflict": conflict},
         status=409 if conflict else 200,
     )
@@ -176,7 +196,8 @@ def set_history(request, pk):
     )
     history.sort(key=lambda e: e.when, reverse=True)
     return render(
-        request, "goals/history.html",
+        request,
+        "goals/history.html",
         {"goal_set": goal_set, "entries": history, "title": f"History of {goal_set.title}"},
     )
 
@@ -193,7 +214,8 @@ def goal_create(request, pk):
     if request.method == "POST":
         if form.is_valid():
             goal = save_form(
-                form, by=request.user,
+                form,
+                by=request.user,
                 before_save=lambda g: setattr(
                     g, "order", services.next_order(goal_set.goals.all())
                 ),
@@ -236,8 +258,13 @@ def goal_edit(request, pk):
                 return _render_goal(request, goal)
             messages.success(request, "Saved the goal.")
             return redirect(_goal_anchor(goal))
-    context = {"form": form, "goal": goal, "goal_set": goal_set, "conflict": conflict,
-               "inline": bool(request.htmx)}
+    context = {
+        "form": form,
+        "goal": goal,
+        "goal_set": goal_set,
+        "conflict": conflict,
+        "inline": bool(request.htmx),
+    }
     template = "goals/_goal_edit.html" if request.htmx else "goals/goal_form_page.html"
     return render(request, template, context, status=409 if conflict else 200)
 
@@ -256,10 +283,16 @@ def goal_delete(request, pk):
         return redirect(goal_set)
     indicator_count = goal.indicators.count()
     return render(
-        request, "goals/confirm_delete.html",
-        {"goal_set": goal_set, "object": goal, "what": "goal", "cancel_url": _goal_anchor(goal),
-         "detail": f"Its {indicator_count} indicator(s) are deleted with it.",
-         "action_url": reverse("goals:goal_delete", args=[request.district.slug, goal.pk])},
+        request,
+        "goals/confirm_delete.html",
+        {
+            "goal_set": goal_set,
+            "object": goal,
+            "what": "goal",
+            "cancel_url": _goal_anchor(goal),
+            "detail": f"Its {indicator_count} indicator(s) are deleted with it.",
+            "action_url": reverse("goals:goal_delete", args=[request.district.slug, goal.pk]),
+        },
     )
 
 
@@ -292,9 +325,9 @@ def goal_history(request, pk):
     )
     history.sort(key=lambda e: e.when, reverse=True)
     return render(
-        request, "goals/history.html",
-        {"goal_set": goal.goal_set, "goal": goal, "entries": history,
-         "title": "History of a goal"},
+        request,
+        "goals/history.html",
+        {"goal_set": goal.goal_set, "goal": goal, "entries": history, "title": "History of a goal"},
     )
 
 
@@ -309,7 +342,8 @@ def indicator_create(request, pk):
     form = IndicatorForm(request.POST or None, goal=goal)
     if request.method == "POST" and form.is_valid():
         save_form(
-            form, by=request.user,
+            form,
+            by=request.user,
             before_save=lambda i: setattr(i, "order", services.next_order(goal.indicators.all())),
         )
         if request.htmx:
@@ -340,8 +374,14 @@ def indicator_edit(request, pk):
                 return _render_goal(request, goal)
             messages.success(request, "Saved the indicator.")
             return redirect(_goal_anchor(goal))
-    context = {"form": form, "goal": goal, "goal_set": goal.goal_set, "indicator": indicator,
-               "conflict": conflict, "inline": bool(request.htmx)}
+    context = {
+        "form": form,
+        "goal": goal,
+        "goal_set": goal.goal_set,
+        "indicator": indicator,
+        "conflict": conflict,
+        "inline": bool(request.htmx),
+    }
     template = "goals/_indicator_form.html" if request.htmx else "goals/indicator_form_page.html"
     return render(request, template, context, status=409 if conflict else 200)
 
@@ -359,10 +399,18 @@ def indicator_delete(request, pk):
         messages.success(request, "Deleted the indicator.")
         return redirect(_goal_anchor(goal))
     return render(
-        request, "goals/confirm_delete.html",
-        {"goal_set": goal.goal_set, "object": indicator, "what": "indicator",
-         "cancel_url": _goal_anchor(goal), "detail": "",
-         "action_url": reverse("goals:indicator_delete", args=[request.district.slug, indicator.pk])},
+        request,
+        "goals/confirm_delete.html",
+        {
+            "goal_set": goal.goal_set,
+            "object": indicator,
+            "what": "indicator",
+            "cancel_url": _goal_anchor(goal),
+            "detail": "",
+            "action_url": reverse(
+                "goals:indicator_delete", args=[request.district.slug, indicator.pk]
+            ),
+        },
     )
 
 
@@ -378,5 +426,3 @@ def indicator_move(request, pk):
     if request.htmx:
         return _render_goal(request, indicator.goal)
     return redirect(_goal_anchor(indicator.goal))
-
-

@@ -6,8 +6,15 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import (
-    DistrictFactory, GoalFactory, GoalSetFactory, IndicatorFactory, MembershipFactory,
-    PartnerFactory, PathwayFactory, SchoolFactory, UserFactory,
+    DistrictFactory,
+    GoalFactory,
+    GoalSetFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    PartnerFactory,
+    PathwayFactory,
+    SchoolFactory,
+    UserFactory,
 )
 from wbl.models import Membership
 
@@ -69,8 +76,24 @@ def world(db):
     other_goal = GoalFactory(goal_set=other_set)
     other_indicator = IndicatorFactory(goal=other_goal)
     return World(
-        a, b, school, pathway, partner, admin, staff, coordinator, board, viewer, outsider,
-        goal_set, goal, indicator, other_set, other_goal, other_indicator, member_coordinator,
+        a,
+        b,
+        school,
+        pathway,
+        partner,
+        admin,
+        staff,
+        coordinator,
+        board,
+        viewer,
+        outsider,
+        goal_set,
+        goal,
+        indicator,
+        other_set,
+        other_goal,
+        other_indicator,
+        member_coordinator,
     )
 
 

@@ -49,11 +49,12 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
-                               "user_permissions"]}),
+        (
+            "Access",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"],
-                "fields": ["email", "full_name", "password1", "password2"]}),
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]

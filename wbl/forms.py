@@ -66,7 +66,6 @@ def conflict_rows(form: VersionedModelForm, current) -> list[ConflictRow]:
 # -- the district's organisation -------------------------------------------------------------
 
 
-
 class DistrictForm(VersionedModelForm):
     class Meta:
         model = District
@@ -147,7 +146,8 @@ class NewMemberForm(MembershipForm):
     email = forms.EmailField(help_text="They sign in with this address.")
     full_name = forms.CharField(max_length=150)
     password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
         help_text="Only for a person without an account yet: their first password.",
     )
 

@@ -116,7 +116,9 @@ def entries(records, fields, *, subject=str) -> list[Entry]:
             if record.history_type == "-":
                 out.append(Entry(record.history_date, who, "Deleted", subject(record)))
             elif previous is None or record.history_type == "+":
-                changes = [Change(label, EMPTY, display_value(record, f)) for f, label in model_fields]
+                changes = [
+                    Change(label, EMPTY, display_value(record, f)) for f, label in model_fields
+                ]
                 changes = [c for c in changes if c.after != EMPTY]
                 out.append(Entry(record.history_date, who, "Created", subject(record), changes))
             else:

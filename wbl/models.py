@@ -5,8 +5,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from wbl.history import TrackedHistory
 from wbl.validators import no_markup
 
 
@@ -27,7 +27,7 @@ class District(VersionedModel):
     graduate_profile = models.TextField(
         blank=True, validators=[no_markup, MaxLengthValidator(4000)]
     )
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -42,7 +42,7 @@ class District(VersionedModel):
 class School(VersionedModel):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
     name = models.CharField(max_length=200, validators=[no_markup])
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -57,12 +57,16 @@ class School(VersionedModel):
 class Pathway(VersionedModel):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="pathways")
     school = models.ForeignKey(
-        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="pathways",
+        School,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pathways",
         help_text="Leave empty for a pathway offered across the district.",
     )
     name = models.CharField(max_length=200, validators=[no_markup])
     industry_sector = models.CharField(max_length=200, blank=True, validators=[no_markup])
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -88,7 +92,7 @@ class Partner(VersionedModel):
     contact = models.CharField(
         max_length=200, blank=True, validators=[no_markup], help_text="Contact person or email."
     )
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -127,7 +131,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="May sign in to the Django admin (support staff only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = TrackedHistory(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
 
@@ -160,19 +164,25 @@ class Membership(VersionedModel):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, db_index=True)
     title = models.CharField(
-        max_length=150, blank=True, validators=[no_markup],
+        max_length=150,
+        blank=True,
+        validators=[no_markup],
         help_text="Job title shown next to the name, e.g. WBL Director.",
     )
     schools = models.ManyToManyField(
-        School, blank=True, related_name="coordinators",
+        School,
+        blank=True,
+        related_name="coordinators",
         help_text="Coordinators only: the schools they log progress for.",
     )
     pathways = models.ManyToManyField(
-        Pathway, blank=True, related_name="coordinators",
+        Pathway,
+        blank=True,
+        related_name="coordinators",
         help_text="Coordinators only: the pathways they log progress for.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[schools, pathways])
+    history = TrackedHistory(m2m_fields=[schools, pathways])
 
     class Meta:
         ordering = ["user__full_name"]

@@ -15,10 +15,15 @@ district_patterns = (
             route
             for kind in views.ORG_KINDS
             for route in (
-                path(f"manage/{kind}s/new/", views.org_create, {"kind": kind},
-                     name=f"{kind}_create"),
-                path(f"manage/{kind}s/<int:pk>/edit/", views.org_edit, {"kind": kind},
-                     name=f"{kind}_edit"),
+                path(
+                    f"manage/{kind}s/new/", views.org_create, {"kind": kind}, name=f"{kind}_create"
+                ),
+                path(
+                    f"manage/{kind}s/<int:pk>/edit/",
+                    views.org_edit,
+                    {"kind": kind},
+                    name=f"{kind}_edit",
+                ),
             )
         ],
     ],
@@ -29,8 +34,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html",
-                                     redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -38,4 +44,3 @@ urlpatterns = [
     path("d/<slug:district>/", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]
-

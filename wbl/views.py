@@ -10,7 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wbl.access import Action, district_view
 from wbl.concurrency import EditConflict, save_form
 from wbl.forms import (
-    DistrictForm, MembershipForm, NewMemberForm, PartnerForm, PathwayForm, SchoolForm,
+    DistrictForm,
+    MembershipForm,
+    NewMemberForm,
+    PartnerForm,
+    PathwayForm,
+    SchoolForm,
     conflict_rows,
 )
 from wbl.history import delete_with_history, save_with_history
@@ -22,7 +27,8 @@ from wbl.models import Membership, Partner, Pathway, School, User
 def home(request):
     """Send a member to their district; someone in several chooses one."""
     memberships = list(
-        Membership.objects.filter(user=request.user).select_related("district")
+        Membership.objects.filter(user=request.user)
+        .select_related("district")
         .order_by("district__name")
     )
     if len(memberships) == 1:
@@ -49,7 +55,8 @@ def district_edit(request):
             messages.success(request, "Saved the district profile.")
             return redirect("wbl:manage", district.slug)
     return render(
-        request, "wbl/district_form.html",
+        request,
+        "wbl/district_form.html",
         {"form": form, "conflict": conflict, "heading": "Edit district profile"},
         status=409 if conflict else 200,
     )
@@ -108,7 +115,8 @@ def org_edit(request, kind, pk):
             messages.success(request, f"Saved the {noun} “{obj}”.")
             return redirect(reverse("wbl:manage", args=[request.district.slug]) + f"#{kind}s")
     return render(
-        request, "wbl/org_form.html",
+        request,
+        "wbl/org_form.html",
         {"form": form, "heading": f"Edit the {noun} “{obj}”", "conflict": conflict},
         status=409 if conflict else 200,
     )
@@ -125,8 +133,10 @@ def member_add(request):
         with transaction.atomic():
             user = form.existing_user
             if user is None:
-                user = User(email=form.cleaned_data["email"].lower(),
-                            full_name=form.cleaned_data["full_name"])
+                user = User(
+                    email=form.cleaned_data["email"].lower(),
+                    full_name=form.cleaned_data["full_name"],
+                )
                 user.set_password(form.cleaned_data["password"])
                 save_with_history(user, by=request.user)
             form.instance.user = user
@@ -142,10 +152,11 @@ def member_edit(request, pk):
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, district=request.district
     )
+    current_role = membership.role  # the form writes the submitted role onto the instance
     form = MembershipForm(request.POST or None, instance=membership, district=request.district)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        if _removes_last_admin(membership, form.cleaned_data["role"]):
+        if _removes_last_admin(membership, current_role, form.cleaned_data["role"]):
             form.add_error("role", "The district needs at least one administrator.")
         else:
             try:
@@ -157,9 +168,9 @@ def member_edit(request, pk):
                 messages.success(request, f"Saved {membership.user}'s role.")
                 return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
     return render(
-        request, "wbl/member_form.html",
-        {"form": form, "conflict": conflict,
-         "heading": f"Edit {membership.user}'s role"},
+        request,
+        "wbl/member_form.html",
+        {"form": form, "conflict": conflict, "heading": f"Edit {membership.user}'s role"},
         status=409 if conflict else 200,
     )
 
@@ -170,7 +181,7 @@ def member_remove(request, pk):
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, district=request.district
     )
-    if _removes_last_admin(membership, None):
+    if _removes_last_admin(membership, membership.role, None):
         messages.error(request, "The district needs at least one administrator.")
     else:
         with transaction.atomic():
@@ -179,10 +190,11 @@ def member_remove(request, pk):
     return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
 
 
-def _removes_last_admin(membership, new_role) -> bool:
-    if membership.role != Membership.Role.ADMIN or new_role == Membership.Role.ADMIN:
+def _removes_last_admin(membership, current_role, new_role) -> bool:
+    if current_role != Membership.Role.ADMIN or new_role == Membership.Role.ADMIN:
         return False
     return not (
         Membership.objects.filter(district=membership.district, role=Membership.Role.ADMIN)
-        .exclude(pk=membership.pk).exists()
+        .exclude(pk=membership.pk)
+        .exists()
     )

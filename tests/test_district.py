@@ -1,0 +1,172 @@
+"""Signing in, switching districts, and what district admins manage."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import MembershipFactory
+from wbl.models import Membership, User
+
+
+def test_sign_in_with_email_and_land_in_the_district(world, client):
+    response = client.post(
+        reverse("login"), {"username": "sam.staff@example.org", "password": "pw"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/d/midtown/"
+    assert "Midtown WBL expansion" in response.content.decode()
+
+
+def test_wrong_password_does_not_say_whether_the_email_exists(world, client):
+    known = client.post(reverse("login"), {"username": "sam.staff@example.org", "password": "x"})
+    unknown = client.post(reverse("login"), {"username": "nobody@example.org", "password": "x"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+
+
+def test_member_of_two_districts_chooses_and_switches(world, login):
+    MembershipFactory(user=world.staff, district=world.district_b, role=Membership.Role.VIEWER)
+    client = login(world.staff)
+    home = client.get(reverse("home"))
+    text = home.content.decode()
+    assert "Midtown District" in text and "Central School District" in text
+    central = client.get(reverse("goals:set_list", args=["central"])).content.decode()
+    assert "Central WBL system" in central and "Midtown WBL expansion" not in central
+    assert "New goal set" not in central  # a viewer there
+
+
+def test_admin_adds_a_new_person_who_can_then_sign_in(world, login, client):
+    login(world.admin).post(
+        reverse("wbl:member_add", args=["midtown"]),
+        {
+            "email": "Dana.Lee@Example.org",
+            "full_name": "Dana Lee",
+            "password": "first-password-2026",
+            "role": "coordinator",
+            "title": "Site coordinator",
+            "schools": [world.school.pk],
+        },
+    )
+    membership = Membership.objects.get(user__email="dana.lee@example.org")
+    assert membership.role == "coordinator"
+    assert list(membership.schools.all()) == [world.school]
+    client.logout()
+    assert client.login(username="dana.lee@example.org", password="first-password-2026")
+
+
+def test_adding_an_existing_account_keeps_its_password(world, login):
+    response = login(world.admin).post(
+        reverse("wbl:member_add", args=["midtown"]),
+        {"email": "olga.outsider@example.org", "full_name": "ignored", "role": "viewer"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=world.outsider, district=world.district_a).exists()
+    world.outsider.refresh_from_db()
+    assert world.outsider.check_password("pw")
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"email": "sam.staff@example.org", "full_name": "Sam", "role": "staff"},
+            "email",
+            "already a member",
+        ),
+        (
+            {"email": "new@example.org", "full_name": "New", "role": "staff"},
+            "password",
+            "first password",
+        ),
+        (
+            {"email": "new@example.org", "full_name": "New", "role": "staff", "password": "123"},
+            "password",
+            "too short",
+        ),
+        (
+            {
+                "email": "new@example.org",
+                "full_name": "<b>New</b>",
+                "role": "staff",
+                "password": "first-password-2026",
+            },
+            "full_name",
+            "plain text",
+        ),
+        (
+            {
+                "email": "new@example.org",
+                "full_name": "New",
+                "role": "staff",
+                "password": "first-password-2026",
+                "schools": ["SCHOOL"],
+            },
+            "role",
+            "Only coordinators",
+        ),
+        (
+            {
+                "email": "new@example.org",
+                "full_name": "New",
+                "role": "superuser",
+                "password": "first-password-2026",
+            },
+            "role",
+            "Select a valid choice",
+        ),
+    ],
+)
+def test_bad_member_input_is_refused(world, login, data, field, message):
+    data = {k: ([world.school.pk] if v == ["SCHOOL"] else v) for k, v in data.items()}
+    users = User.objects.count()
+    response = login(world.admin).post(reverse("wbl:member_add", args=["midtown"]), data)
+    assert response.status_code == 200
+    assert any(message in str(e) for e in response.context["form"].errors[field])
+    assert User.objects.count() == users
+
+
+def test_the_last_admin_cannot_be_removed_or_demoted(world, login):
+    client = login(world.admin)
+    admin_membership = Membership.objects.get(user=world.admin)
+    client.post(reverse("wbl:member_remove", args=["midtown", admin_membership.pk]))
+    assert Membership.objects.filter(pk=admin_membership.pk).exists()
+    response = client.post(
+        reverse("wbl:member_edit", args=["midtown", admin_membership.pk]),
+        {"role": "staff", "row_version": 1},
+    )
+    assert "at least one administrator" in response.content.decode()
+    assert Membership.objects.get(pk=admin_membership.pk).role == "admin"
+
+
+def test_removing_a_member_ends_their_access(world, login):
+    login(world.admin).post(
+        reverse("wbl:member_remove", args=["midtown", world.member_coordinator.pk])
+    )
+    response = login(world.coordinator).get(reverse("goals:set_list", args=["midtown"]))
+    assert response.status_code == 404
+
+
+def test_school_names_are_unique_within_a_district_only(world, login):
+    client = login(world.admin)
+    dup = client.post(
+        reverse("wbl:school_create", args=["midtown"]), {"name": "Riverview High School"}
+    )
+    assert "already has one with that name" in dup.content.decode()
+    from tests.factories import SchoolFactory
+
+    SchoolFactory(district=world.district_b, name="Lakeside High")
+    ok = client.post(reverse("wbl:school_create", args=["midtown"]), {"name": "Lakeside High"})
+    assert ok.status_code == 302
+
+
+def test_district_profile_is_edited_by_admins(world, login):
+    login(world.admin).post(
+        reverse("wbl:district_edit", args=["midtown"]),
+        {
+            "name": "Midtown District",
+            "vision": "Every graduate has real work experience.",
+            "mission": "",
+            "graduate_profile": "",
+            "row_version": 1,
+        },
+    )
+    page = login(world.admin).get(reverse("wbl:manage", args=["midtown"])).content.decode()
+    assert "Every graduate has real work experience." in page

@@ -1,0 +1,76 @@
+"""Settings come from the environment; production values pass Django's deploy checks and a
+malformed value stops start-up with a message naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7#Qz!v2Lr9@pX4$wN8&bT1^mF6*hJ3(eY5)cU0_sA2+dG7-iO9=oP4~lK8|zR3",
+    "ALLOWED_HOSTS": "wbl.example.org",
+}
+
+
+def manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_SSL_REDIRECT",
+        }
+    }
+    clean["DJANGO_SETTINGS_MODULE"] = "wbl.settings"
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_values_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        ({"DEBUG": "false", "SECRET_KEY": ""}, "SECRET_KEY is required"),
+        ({"DEBUG": "true", "DATABASE_URL": "mysql://root@localhost/wbl"}, "DATABASE_URL must be"),
+        (
+            {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432"},
+            "names no database",
+        ),
+        ({"DEBUG": "true", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but names no host"),
+    ],
+)
+def test_malformed_values_stop_start_up_with_a_clear_message(env, message):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only setting; this run uses " + connection.vendor)
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
