@@ -73,6 +73,17 @@ class GoalSet(VersionedModel):
         editable=False,
         related_name="next_versions",
     )
+    data_steward = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stewarded_sets",
+        help_text="Oversees data collection, organisation and sharing for this set.",
+    )
+    revision_due = models.DateField(
+        null=True, blank=True, help_text="When the district means to revisit these goals."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = TrackedHistory()
@@ -177,6 +188,15 @@ class Goal(VersionedModel):
         help_text="Who does the work, e.g. “Site WBL coordinators, counselors”.",
     )
     responsible_partners = models.ManyToManyField(Partner, blank=True, related_name="goals")
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_into",
+        help_text="The goal of the previous version this one was carried forward from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = TrackedHistory(m2m_fields=[responsible_partners])
 
@@ -199,6 +219,10 @@ class Indicator(VersionedModel):
         DECREASE = "decrease", "Decrease"
         MAINTAIN = "maintain", "Maintain"
         ACHIEVE = "achieve", "Achieve (yes/no)"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Logged by hand"
+        COMPUTED = "computed", "Computed from student experiences"
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", "Monthly"
@@ -239,6 +263,34 @@ class Indicator(VersionedModel):
     data_source = models.CharField(max_length=200, blank=True, validators=[no_markup])
     collection_frequency = models.CharField(
         max_length=10, choices=Frequency.choices, default=Frequency.YEARLY
+    )
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+        help_text="Logged by hand, or computed from the student WBL experience inventory.",
+    )
+    data_steward = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stewarded_indicators",
+        help_text="Collects this figure; the set's data steward when empty.",
+    )
+    revision_note = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[no_markup],
+        help_text="In a new version: why the baseline or target changed from the last one.",
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_into",
     )
     order = models.PositiveIntegerField(default=0, editable=False)
     history = TrackedHistory()

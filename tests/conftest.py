@@ -16,6 +16,7 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+from tests.routes import PERSONAS  # noqa: F401  (re-exported for tests)
 from wbl.models import Membership
 
 Role = Membership.Role
@@ -44,9 +45,6 @@ class World:
 
     def persona(self, name):
         return None if name == "anonymous" else getattr(self, name)
-
-
-PERSONAS = ["admin", "staff", "coordinator", "board", "viewer", "outsider", "anonymous"]
 
 
 @pytest.fixture

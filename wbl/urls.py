@@ -42,5 +42,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("d/<slug:district>/", include(district_patterns)),
     path("d/<slug:district>/", include("goals.urls")),
+    path("d/<slug:district>/", include("cycle.urls")),
+    path("", include("cycle.urls.public")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,134 @@
+"""The student WBL experience inventory, and the rules that compute student-goal indicators
+from it. Student rows are seen only by admin, staff and coordinators in scope."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from goals.models import Indicator
+from wbl.history import TrackedHistory
+from wbl.models import District, Partner, Pathway, School, VersionedModel
+from wbl.validators import no_markup
+
+
+class StudentGroup(VersionedModel):
+    """A student group for breakdowns (English learners, students with disabilities, ...)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="student_groups")
+    name = models.CharField(max_length=100, validators=[no_markup])
+    key = models.SlugField(max_length=40)
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "key"], name="student_group_unique_key")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Student(VersionedModel):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="students")
+    local_id = models.CharField("local student ID", max_length=40, validators=[no_markup])
+    display_name = models.CharField(max_length=150, blank=True, validators=[no_markup])
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="students"
+    )
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.PROTECT, null=True, blank=True, related_name="students"
+    )
+    grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(6), MaxValueValidator(12)]
+    )
+    graduation_year = models.PositiveSmallIntegerField(db_index=True)
+    groups = models.ManyToManyField(StudentGroup, blank=True, related_name="students")
+    history = TrackedHistory(m2m_fields=[groups])
+
+    class Meta:
+        ordering = ["local_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "local_id"], name="student_unique_id")
+        ]
+        indexes = [
+            models.Index(fields=["district", "pathway", "graduation_year"], name="student_cohort"),
+            models.Index(fields=["district", "school", "graduation_year"], name="student_school"),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.local_id
+
+
+class ExperienceKind(VersionedModel):
+    """A kind of WBL experience. Standard kinds (keys in cycle.inventory) are created for a
+    district when first needed; districts add their own."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="experience_kinds"
+    )
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100, validators=[no_markup])
+    continuum_stage = models.CharField(max_length=12, blank=True)
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "key"], name="experience_kind_unique_key")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Experience(VersionedModel):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="experiences")
+    kind = models.ForeignKey(ExperienceKind, on_delete=models.PROTECT, related_name="experiences")
+    date = models.DateField(db_index=True)
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="experiences"
+    )
+    proficiency = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="1 beginning, 2 developing, 3 proficient, 4 advanced.",
+    )
+    reflection_submitted = models.BooleanField(default=False)
+    verified_by = models.CharField(max_length=150, blank=True, validators=[no_markup])
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["kind", "student"], name="experience_kind_student")]
+
+    def __str__(self):
+        return f"{self.kind} on {self.date}"
+
+
+class ComputedRule(VersionedModel):
+    """How a student-goal indicator is computed from the inventory: the cohort, and what each
+    student in it must have done. The value is the percent (or count) of the cohort meeting it."""
+
+    class Result(models.TextChoices):
+        PERCENT = "percent", "Percent of the cohort"
+        COUNT = "count", "Number of students"
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="rule")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True)
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, null=True, blank=True)
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind = models.ForeignKey(ExperienceKind, on_delete=models.PROTECT)
+    min_count = models.PositiveSmallIntegerField(default=1)
+    min_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    reflection_required = models.BooleanField(default=False)
+    min_proficiency = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.PERCENT)
+    history = TrackedHistory()
+
+    def __str__(self):
+        return f"Rule for {self.indicator}"

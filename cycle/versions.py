@@ -1,0 +1,174 @@
+"""Differences between two versions of a goal set: added, removed and changed goals and
+indicators, field by field. Goals and indicators are matched through `carried_from`."""
+
+from dataclasses import dataclass, field
+
+from goals.models import Goal, GoalSet, Indicator
+from wbl.history import display_value
+
+GOAL_FIELDS = [
+    ("statement", "Statement"),
+    ("topic_area", "Topic area"),
+    ("grade", "Grade"),
+    ("continuum_stage", "WBL continuum stage"),
+    ("horizon", "Horizon"),
+    ("owner", "Owner"),
+    ("responsible_roles", "Responsible roles"),
+    ("responsible_partners", "Responsible partners"),
+]
+INDICATOR_FIELDS = [
+    ("name", "Name"),
+    ("unit", "Unit"),
+    ("direction", "Direction"),
+    ("baseline_value", "Baseline"),
+    ("baseline_year", "Baseline year"),
+    ("target_value", "Target"),
+    ("target_date", "Target date"),
+    ("milestones", "Yearly milestones"),
+    ("data_source", "Data source"),
+    ("collection_frequency", "Collection frequency"),
+]
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class IndicatorChange:
+    kind: str  # added, removed, changed, unchanged
+    old: Indicator | None
+    new: Indicator | None
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def name(self):
+        return (self.new or self.old).name
+
+    @property
+    def reason(self) -> str:
+        return self.new.revision_note if self.new else ""
+
+
+@dataclass
+class GoalChange:
+    kind: str  # added, removed, changed, unchanged
+    old: Goal | None
+    new: Goal | None
+    changes: list[FieldChange] = field(default_factory=list)
+    indicators: list[IndicatorChange] = field(default_factory=list)
+
+    @property
+    def statement(self):
+        return (self.new or self.old).statement
+
+
+def _field_changes(old, new, fields) -> list[FieldChange]:
+    meta = type(new)._meta
+    changes = []
+    for name, label in fields:
+        model_field = meta.get_field(name)
+        before, after = display_value(old, model_field), display_value(new, model_field)
+        if before != after:
+            changes.append(FieldChange(label, before, after))
+    return changes
+
+
+def lineage(goal_set: GoalSet) -> list[GoalSet]:
+    """All versions of the set, oldest first (version 1 ... latest)."""
+    root = goal_set
+    while root.previous_version_id:
+        root = GoalSet.objects.get(pk=root.previous_version_id)
+    versions, current = [root], root
+    while True:
+        following = GoalSet.objects.filter(previous_version=current).first()
+        if following is None:
+            return versions
+        versions.append(following)
+        current = following
+
+
+def _goals(goal_set_ids):
+    return list(
+        Goal.objects.filter(goal_set_id__in=goal_set_ids)
+        .select_related("owner")
+        .prefetch_related("indicators", "responsible_partners")
+    )
+
+
+def compare(old_set: GoalSet, new_set: GoalSet) -> list[GoalChange]:
+    """How `new_set` differs from `old_set` (two versions of the same set; either order)."""
+    if old_set.version > new_set.version:
+        old_set, new_set = new_set, old_set
+    ids = [s.pk for s in lineage(new_set) if old_set.version <= s.version <= new_set.version]
+    goals = _goals(ids)
+    by_pk = {g.pk: g for g in goals}
+    indicators_by_pk = {i.pk: i for g in goals for i in g.indicators.all()}
+    old_goals = [g for g in goals if g.goal_set_id == old_set.pk]
+    new_goals = [g for g in goals if g.goal_set_id == new_set.pk]
+
+    def origin(row, rows_by_pk, target_ids):
+        """Follow carried_from back to the row of the old version, if any."""
+        while row is not None and row.carried_from_id:
+            row = rows_by_pk.get(row.carried_from_id)
+            if row is not None and row.pk in target_ids:
+                return row
+        return None
+
+    old_goal_ids = {g.pk for g in old_goals}
+    matched = set()
+    result = []
+    for new_goal in new_goals:
+        old_goal = origin(new_goal, by_pk, old_goal_ids)
+        if old_goal is None:
+            result.append(
+                GoalChange(
+                    "added",
+                    None,
+                    new_goal,
+                    indicators=[
+                        IndicatorChange("added", None, i) for i in new_goal.indicators.all()
+                    ],
+                )
+            )
+            continue
+        matched.add(old_goal.pk)
+        change = GoalChange(
+            "unchanged", old_goal, new_goal, changes=_field_changes(old_goal, new_goal, GOAL_FIELDS)
+        )
+        old_indicator_ids = {i.pk for i in old_goal.indicators.all()}
+        seen = set()
+        for new_indicator in new_goal.indicators.all():
+            old_indicator = origin(new_indicator, indicators_by_pk, old_indicator_ids)
+            if old_indicator is None:
+                change.indicators.append(IndicatorChange("added", None, new_indicator))
+                continue
+            seen.add(old_indicator.pk)
+            diffs = _field_changes(old_indicator, new_indicator, INDICATOR_FIELDS)
+            change.indicators.append(
+                IndicatorChange(
+                    "changed" if diffs else "unchanged", old_indicator, new_indicator, diffs
+                )
+            )
+        for old_indicator in old_goal.indicators.all():
+            if old_indicator.pk not in seen:
+                change.indicators.append(IndicatorChange("removed", old_indicator, None))
+        if change.changes or any(i.kind != "unchanged" for i in change.indicators):
+            change.kind = "changed"
+        result.append(change)
+    for old_goal in old_goals:
+        if old_goal.pk not in matched:
+            result.append(
+                GoalChange(
+                    "removed",
+                    old_goal,
+                    None,
+                    indicators=[
+                        IndicatorChange("removed", i, None) for i in old_goal.indicators.all()
+                    ],
+                )
+            )
+    return result
