@@ -5,6 +5,7 @@ from cycle.urls import (
     approval,
     communication,
     drafting,
+    exports,
     implementation,
     inventory,
     monitoring,
@@ -22,5 +23,6 @@ urlpatterns = [
     *implementation.urlpatterns,
     *monitoring.urlpatterns,
     *inventory.urlpatterns,
+    *exports.urlpatterns,
     *revision.urlpatterns,
 ]

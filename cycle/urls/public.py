@@ -1,5 +1,7 @@
 """Pages without login: the district's public goals page and feedback links."""
 
+from cycle.urls import public_feedback, public_pages
+
 app_name = "public"
 
-urlpatterns = []
+urlpatterns = [*public_pages.urlpatterns, *public_feedback.urlpatterns]

@@ -1,0 +1,1 @@
+"""Forms of the cycle, one module per part."""

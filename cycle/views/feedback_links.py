@@ -1,0 +1,1 @@
+"""feedback-link views (no login)."""
