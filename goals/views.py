@@ -78,7 +78,18 @@ def _goal_queryset():
     )
 
 
-def _section_context(request, goal_set, goal_form=None):
+def _autofocus(form):
+    """In an htmx fragment, put keyboard focus on the first field with an error, else the
+    first field (htmx focuses [autofocus] in swapped content)."""
+    names = [name for name in form.errors if name in form.fields] or [
+        name for name, f in form.fields.items() if not f.widget.is_hidden
+    ]
+    if names:
+        form.fields[names[0]].widget.attrs["autofocus"] = True
+    return form
+
+
+def _section_context(request, goal_set, goal_form=None, focus=None):
     goals = list(_goal_queryset().filter(goal_set=goal_set))
     for position, goal in enumerate(goals, start=1):
         goal.position = position
@@ -91,11 +102,12 @@ def _section_context(request, goal_set, goal_form=None):
         "goals": _goals_for_display(goal_set, goals),
         "goal_form": goal_form,
         "can_edit": can_edit,
+        "focus": focus,
     }
 
 
-def _render_section(request, goal_set, goal_form=None, status=200):
-    context = _section_context(request, goal_set, goal_form)
+def _render_section(request, goal_set, goal_form=None, status=200, focus=None):
+    context = _section_context(request, goal_set, goal_form, focus=focus)
     return render(request, "goals/_goal_section.html", context, status=status)
 
 
@@ -106,7 +118,12 @@ def _render_goal(request, goal, status=200):
     goal.position = siblings.filter(order__lt=goal.order).count() + 1
     goal.is_last = not siblings.filter(order__gt=goal.order).exists()
     _goals_for_display(goal_set, [goal])
-    context = {"goal": goal, "goal_set": goal_set, "can_edit": _can_edit(request, goal_set)}
+    context = {
+        "goal": goal,
+        "goal_set": goal_set,
+        "can_edit": _can_edit(request, goal_set),
+        "focus": goal.pk,
+    }
     return render(request, "goals/_goal.html", context, status=status)
 
 
@@ -221,11 +238,11 @@ def goal_create(request, pk):
                 ),
             )
             if request.htmx:
-                return _render_section(request, goal_set)
+                return _render_section(request, goal_set, focus=goal.pk)
             messages.success(request, "Added the goal.")
             return redirect(_goal_anchor(goal))
         if request.htmx:
-            return _render_section(request, goal_set, goal_form=form)
+            return _render_section(request, goal_set, goal_form=_autofocus(form))
     return render(request, "goals/goal_form_page.html", {"form": form, "goal_set": goal_set})
 
 
@@ -258,6 +275,8 @@ def goal_edit(request, pk):
                 return _render_goal(request, goal)
             messages.success(request, "Saved the goal.")
             return redirect(_goal_anchor(goal))
+    if request.htmx:
+        _autofocus(form)
     context = {
         "form": form,
         "goal": goal,
@@ -278,7 +297,7 @@ def goal_delete(request, pk):
     if request.method == "POST":
         services.delete(goal, by=request.user)
         if request.htmx:
-            return _render_section(request, goal_set)
+            return _render_section(request, goal_set, focus="section")
         messages.success(request, "Deleted the goal and its indicators.")
         return redirect(goal_set)
     indicator_count = goal.indicators.count()
@@ -306,7 +325,7 @@ def goal_move(request, pk):
         raise Http404
     services.move(goal, goal.goal_set.goals.all(), direction, by=request.user)
     if request.htmx:
-        return _render_section(request, goal.goal_set)
+        return _render_section(request, goal.goal_set, focus=goal.pk)
     return redirect(_goal_anchor(goal))
 
 
@@ -350,6 +369,8 @@ def indicator_create(request, pk):
             return _render_goal(request, goal)
         messages.success(request, "Added the indicator.")
         return redirect(_goal_anchor(goal))
+    if request.htmx:
+        _autofocus(form)
     context = {"form": form, "goal": goal, "goal_set": goal.goal_set, "inline": bool(request.htmx)}
     template = "goals/_indicator_form.html" if request.htmx else "goals/indicator_form_page.html"
     return render(request, template, context)
@@ -374,6 +395,8 @@ def indicator_edit(request, pk):
                 return _render_goal(request, goal)
             messages.success(request, "Saved the indicator.")
             return redirect(_goal_anchor(goal))
+    if request.htmx:
+        _autofocus(form)
     context = {
         "form": form,
         "goal": goal,

@@ -81,6 +81,8 @@ def test_staff_drafts_a_goal_set_with_htmx(world, page, sign_in, assert_accessib
     expect(page.get_by_role("heading", name="Goals (1)")).to_be_visible()
     expect(goal.get_by_text(NO_INDICATOR)).to_be_visible()
     expect(goal.get_by_text(NO_OWNER)).to_be_visible()
+    # Keyboard focus follows the work: it lands on the new goal, not on <body>.
+    expect(goal.get_by_role("heading", level=3)).to_be_focused()
     # The add-goal form came back empty, ready for the next goal.
     expect(page.get_by_role("form", name="Add a goal").get_by_label("Statement")).to_have_value("")
     assert_accessible(page, "set with one goal and its quality warnings")
@@ -88,6 +90,7 @@ def test_staff_drafts_a_goal_set_with_htmx(world, page, sign_in, assert_accessib
     # Add an indicator: htmx loads the form into the goal.
     goal.get_by_role("link", name="Add indicator to goal 1").click()
     form = goal.get_by_role("form", name="New indicator")
+    expect(form.get_by_label("Name")).to_be_focused()
     expect(form).to_be_visible()
     assert page.url == set_url
     assert_accessible(page, "indicator form open inside the goal")
@@ -96,7 +99,7 @@ def test_staff_drafts_a_goal_set_with_htmx(world, page, sign_in, assert_accessib
 
     expect(form).to_have_count(0)
     expect(goal.get_by_text(INDICATOR, exact=True)).to_be_visible()
-    figures = "Baseline 20.00 in 2017 → target 50.00 by Jun 30, 2020"
+    figures = "Baseline 20 in 2017 → target 50 by Jun 30, 2020"
     expect(goal.get_by_text(figures)).to_be_visible()
     expect(goal.get_by_text(NO_INDICATOR)).to_have_count(0)
     expect(goal.get_by_text(NO_OWNER)).to_be_visible()
