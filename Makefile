@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= wbl.settings
 
 .PHONY: run test lint format migrate demo install dev-install browser-deps clean
 
