@@ -14,8 +14,7 @@ from goals.forms import GoalForm, GoalSetForm, IndicatorForm
 from goals.models import Goal, GoalSet, Indicator, Stage
 from goals.quality import check_goal
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import entries, m2m_history
 
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
@@ -170,21 +169,16 @@ def set_create(request):
 def set_edit(request, pk):
     goal_set = get_goal_set(request, pk, for_edit=True)
     form = GoalSetForm(request.POST or None, instance=goal_set, district=request.district)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the goal set.")
-            return redirect(goal_set)
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        messages.success(request, "Saved the goal set.")
+        return redirect(goal_set)
     return render(
         request,
         "goals/set_form.html",
         {"form": form, "goal_set": goal_set, "conflict": conflict},
-        status=409 if conflict else 200,
+        status=edit.status,
     )
 
 
@@ -263,18 +257,13 @@ def goal_edit(request, pk):
     goal = get_goal(request, pk, for_edit=True)
     goal_set = goal.goal_set
     form = GoalForm(request.POST or None, instance=goal, goal_set=goal_set)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            if request.htmx:
-                return _render_goal(request, goal)
-            messages.success(request, "Saved the goal.")
-            return redirect(_goal_anchor(goal))
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        if request.htmx:
+            return _render_goal(request, goal)
+        messages.success(request, "Saved the goal.")
+        return redirect(_goal_anchor(goal))
     if request.htmx:
         _autofocus(form)
     context = {
@@ -285,7 +274,7 @@ def goal_edit(request, pk):
         "inline": bool(request.htmx),
     }
     template = "goals/_goal_edit.html" if request.htmx else "goals/goal_form_page.html"
-    return render(request, template, context, status=409 if conflict else 200)
+    return render(request, template, context, status=edit.status)
 
 
 @district_view(Action.EDIT_GOALS)
@@ -383,18 +372,13 @@ def indicator_edit(request, pk):
     indicator = get_indicator(request, pk, for_edit=True)
     goal = indicator.goal
     form = IndicatorForm(request.POST or None, instance=indicator, goal=goal)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            if request.htmx:
-                return _render_goal(request, goal)
-            messages.success(request, "Saved the indicator.")
-            return redirect(_goal_anchor(goal))
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        if request.htmx:
+            return _render_goal(request, goal)
+        messages.success(request, "Saved the indicator.")
+        return redirect(_goal_anchor(goal))
     if request.htmx:
         _autofocus(form)
     context = {
@@ -406,7 +390,7 @@ def indicator_edit(request, pk):
         "inline": bool(request.htmx),
     }
     template = "goals/_indicator_form.html" if request.htmx else "goals/indicator_form_page.html"
-    return render(request, template, context, status=409 if conflict else 200)
+    return render(request, template, context, status=edit.status)
 
 
 @district_view(Action.EDIT_GOALS)

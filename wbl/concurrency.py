@@ -34,3 +34,36 @@ def save_form(form, *, by, expected_version=None, before_save=None):
             before_save(instance)
         save_with_history(instance, by=by, set_m2m=form.save_m2m)
     return instance
+
+
+class Edit:
+    """An edit of an existing row through a VersionedModelForm, from a POST:
+
+        edit = Edit(request, form)
+        if edit.saved:
+            return redirect(...)
+        return render(..., {"form": edit.form, "conflict": edit.conflict}, status=edit.status)
+
+    On a conflict `form` is rebased on the saved row (saving again keeps the editor's values)
+    and `conflict` lists both versions side by side; `status` is then 409.
+    """
+
+    def __init__(self, request, form, **save_kwargs):
+        from wbl.forms import conflict_rows
+
+        self.form, self.conflict, self.saved = form, None, False
+        if request.method != "POST" or not form.is_valid():
+            return
+        try:
+            self.instance = save_form(
+                form, by=request.user, expected_version=form.expected_version, **save_kwargs
+            )
+        except EditConflict as exc:
+            self.conflict = conflict_rows(form, exc.current)
+            self.form = form.rebased(exc.current)
+        else:
+            self.saved = True
+
+    @property
+    def status(self) -> int:
+        return 409 if self.conflict is not None else 200

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from wbl.history import EMPTY, display_value
-from wbl.models import District, Membership, Partner, Pathway, School, User
+from wbl.models import District, Membership, Partner, Pathway, School, User, is_last_admin
 from wbl.validators import no_markup
 
 
@@ -133,6 +133,13 @@ class MembershipForm(DistrictScopedForm):
 
     def clean(self):
         data = super().clean()
+        # self.instance still holds the saved role here (the form writes it after clean()).
+        if (
+            self.instance.pk
+            and data.get("role") != Membership.Role.ADMIN
+            and is_last_admin(self.instance)
+        ):
+            self.add_error("role", "The district needs at least one administrator.")
         if data.get("role") != Membership.Role.COORDINATOR and (
             data.get("schools") or data.get("pathways")
         ):

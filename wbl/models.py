@@ -192,3 +192,13 @@ class Membership(VersionedModel):
 
     def __str__(self):
         return f"{self.user} - {self.get_role_display()} in {self.district}"
+
+
+def is_last_admin(membership: Membership) -> bool:
+    """Is this (saved) membership the district's only administrator?"""
+    if membership.role != Membership.Role.ADMIN:
+        return False
+    others = Membership.objects.filter(
+        district_id=membership.district_id, role=Membership.Role.ADMIN
+    )
+    return not others.exclude(pk=membership.pk).exists()

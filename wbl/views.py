@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wbl.access import Action, district_view
-from wbl.concurrency import EditConflict, save_form
+from wbl.concurrency import Edit, save_form
 from wbl.forms import (
     DistrictForm,
     MembershipForm,
@@ -16,10 +16,9 @@ from wbl.forms import (
     PartnerForm,
     PathwayForm,
     SchoolForm,
-    conflict_rows,
 )
 from wbl.history import delete_with_history, save_with_history
-from wbl.models import Membership, Partner, Pathway, School, User
+from wbl.models import Membership, Partner, Pathway, School, User, is_last_admin
 
 
 @login_required
@@ -44,21 +43,16 @@ def home(request):
 def district_edit(request):
     district = request.district
     form = DistrictForm(request.POST or None, instance=district)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the district profile.")
-            return redirect("wbl:manage", district.slug)
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict
+    if edit.saved:
+        messages.success(request, "Saved the district profile.")
+        return redirect("wbl:manage", district.slug)
     return render(
         request,
         "wbl/district_form.html",
         {"form": form, "conflict": conflict, "heading": "Edit district profile"},
-        status=409 if conflict else 200,
+        status=edit.status,
     )
 
 
@@ -104,21 +98,16 @@ def org_edit(request, kind, pk):
     model, form_class, noun = ORG_KINDS[kind]
     obj = get_object_or_404(model, pk=pk, district=request.district)
     form = form_class(request.POST or None, instance=obj, district=request.district)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, f"Saved the {noun} “{obj}”.")
-            return redirect(reverse("wbl:manage", args=[request.district.slug]) + f"#{kind}s")
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict
+    if edit.saved:
+        messages.success(request, f"Saved the {noun} “{obj}”.")
+        return redirect(reverse("wbl:manage", args=[request.district.slug]) + f"#{kind}s")
     return render(
         request,
         "wbl/org_form.html",
         {"form": form, "heading": f"Edit the {noun} “{obj}”", "conflict": conflict},
-        status=409 if conflict else 200,
+        status=edit.status,
     )
 
 
@@ -152,26 +141,16 @@ def member_edit(request, pk):
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, district=request.district
     )
-    current_role = membership.role  # the form writes the submitted role onto the instance
     form = MembershipForm(request.POST or None, instance=membership, district=request.district)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        if _removes_last_admin(membership, current_role, form.cleaned_data["role"]):
-            form.add_error("role", "The district needs at least one administrator.")
-        else:
-            try:
-                save_form(form, by=request.user, expected_version=form.expected_version)
-            except EditConflict as exc:
-                conflict = conflict_rows(form, exc.current)
-                form = form.rebased(exc.current)
-            else:
-                messages.success(request, f"Saved {membership.user}'s role.")
-                return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
+    edit = Edit(request, form)
+    if edit.saved:
+        messages.success(request, f"Saved {membership.user}'s role.")
+        return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
     return render(
         request,
         "wbl/member_form.html",
-        {"form": form, "conflict": conflict, "heading": f"Edit {membership.user}'s role"},
-        status=409 if conflict else 200,
+        {"form": edit.form, "conflict": edit.conflict, "heading": f"Edit {membership.user}'s role"},
+        status=edit.status,
     )
 
 
@@ -181,20 +160,10 @@ def member_remove(request, pk):
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, district=request.district
     )
-    if _removes_last_admin(membership, membership.role, None):
+    if is_last_admin(membership):
         messages.error(request, "The district needs at least one administrator.")
     else:
         with transaction.atomic():
             delete_with_history(membership, by=request.user)
         messages.success(request, f"Removed {membership.user} from the district.")
     return redirect(reverse("wbl:manage", args=[request.district.slug]) + "#members")
-
-
-def _removes_last_admin(membership, current_role, new_role) -> bool:
-    if current_role != Membership.Role.ADMIN or new_role == Membership.Role.ADMIN:
-        return False
-    return not (
-        Membership.objects.filter(district=membership.district, role=Membership.Role.ADMIN)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
