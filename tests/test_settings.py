@@ -28,6 +28,7 @@ def manage(*args, **env):
             "DATABASE_URL",
             "DJANGO_SETTINGS_MODULE",
             "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     clean["DJANGO_SETTINGS_MODULE"] = "wbl.settings"
