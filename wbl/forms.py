@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth.password_validation import validate_password
 
 from wbl.history import EMPTY, display_value
@@ -182,3 +183,12 @@ class NewMemberForm(MembershipForm):
                 except forms.ValidationError as exc:
                     self.add_error("password", exc)
         return data
+
+
+class LoginForm(AuthenticationForm):
+    """Sign in with an email address (the username field, labelled and typed as email)."""
+
+    username = UsernameField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )

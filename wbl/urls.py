@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wbl import views
+from wbl.forms import LoginForm
 
 district_patterns = (
     [
@@ -35,7 +36,9 @@ urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            authentication_form=LoginForm,
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
