@@ -190,5 +190,5 @@ class LoginForm(AuthenticationForm):
 
     username = UsernameField(
         label="Email address",
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        widget=forms.EmailInput(attrs={"autofocus": True}),
     )
