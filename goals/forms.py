@@ -125,13 +125,17 @@ class IndicatorForm(VersionedModelForm):
             "milestones",
             "data_source",
             "collection_frequency",
+            "revision_note",
         ]
+        labels = {"revision_note": "Reason for the change"}
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, goal, **kwargs):
         self.goal = goal
         super().__init__(*args, **kwargs)
         self.instance.goal = goal
+        if goal.goal_set.version == 1:
+            del self.fields["revision_note"]  # nothing to compare with before version 2
 
     def _rebase_kwargs(self):
         return {"goal": self.goal}

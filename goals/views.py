@@ -54,6 +54,7 @@ INDICATOR_FIELDS = [
     ("milestones", "Yearly milestones"),
     ("data_source", "Data source"),
     ("collection_frequency", "Collection frequency"),
+    ("revision_note", "Reason for the change"),
     ("order", "Position"),
 ]
 

@@ -324,3 +324,19 @@ def test_quality_warnings_show_on_the_set_page(world, login):
     text = login(world.viewer).get(world.goal_set.get_absolute_url()).content.decode()
     assert "No measurable indicator" in text and "No owner" in text
     assert "measurable, owned and dated" in text  # the first goal passes
+
+
+def test_reason_for_a_change_is_asked_only_from_version_two(world, login):
+    client = login(world.staff)
+    v1_form = client.get(reverse("goals:indicator_edit", args=["midtown", world.indicator.pk]))
+    assert "revision_note" not in v1_form.context["form"].fields
+    v2 = GoalSetFactory(district=world.district_a, version=2, previous_version=world.goal_set)
+    indicator = IndicatorFactory(goal=GoalFactory(goal_set=v2, owner=world.staff))
+    url = reverse("goals:indicator_edit", args=["midtown", indicator.pk])
+    client.post(
+        url, indicator_data(target_value="60", revision_note="Board raised the bar", row_version=1)
+    )
+    indicator.refresh_from_db()
+    assert indicator.revision_note == "Board raised the bar"
+    page = client.get(v2.get_absolute_url()).content.decode()
+    assert "Reason for the change: Board raised the bar" in page
