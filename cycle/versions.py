@@ -77,18 +77,29 @@ def _field_changes(old, new, fields) -> list[FieldChange]:
     return changes
 
 
-def lineage(goal_set: GoalSet) -> list[GoalSet]:
-    """All versions of the set, oldest first (version 1 ... latest)."""
-    root = goal_set
-    while root.previous_version_id:
-        root = GoalSet.objects.get(pk=root.previous_version_id)
-    versions, current = [root], root
-    while True:
-        following = GoalSet.objects.filter(previous_version=current).first()
-        if following is None:
-            return versions
-        versions.append(following)
-        current = following
+def lineage(goal_set: GoalSet, queryset=None) -> list[GoalSet]:
+    """All versions of the set, oldest first (version 1 ... latest), in two queries whatever
+    the number of versions: the district's version links, then the versions themselves
+    (from `queryset`, e.g. with annotations; GoalSet.objects by default)."""
+    links = dict(
+        GoalSet.objects.filter(district_id=goal_set.district_id).values_list(
+            "pk", "previous_version_id"
+        )
+    )
+    following = {}
+    for pk, previous in links.items():
+        if previous is not None:
+            following.setdefault(previous, pk)
+    root = goal_set.pk
+    seen = {root}
+    while links.get(root) is not None and links[root] not in seen:
+        root = links[root]
+        seen.add(root)
+    ids = [root]
+    while ids[-1] in following and following[ids[-1]] not in ids:
+        ids.append(following[ids[-1]])
+    rows = (queryset if queryset is not None else GoalSet.objects).in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _goals(goal_set_ids):
@@ -99,11 +110,14 @@ def _goals(goal_set_ids):
     )
 
 
-def compare(old_set: GoalSet, new_set: GoalSet) -> list[GoalChange]:
-    """How `new_set` differs from `old_set` (two versions of the same set; either order)."""
+def compare(old_set: GoalSet, new_set: GoalSet, *, versions=None) -> list[GoalChange]:
+    """How `new_set` differs from `old_set` (two versions of the same set; either order).
+
+    `versions` is the set's lineage when the caller has it already (saves two queries)."""
     if old_set.version > new_set.version:
         old_set, new_set = new_set, old_set
-    ids = [s.pk for s in lineage(new_set) if old_set.version <= s.version <= new_set.version]
+    versions = versions if versions is not None else lineage(new_set)
+    ids = [s.pk for s in versions if old_set.version <= s.version <= new_set.version]
     goals = _goals(ids)
     by_pk = {g.pk: g for g in goals}
     indicators_by_pk = {i.pk: i for g in goals for i in g.indicators.all()}

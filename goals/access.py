@@ -43,5 +43,7 @@ def ensure_editable(goal_set: GoalSet) -> None:
     """Goal text and targets are editable until the board adopts the set."""
     if not goal_set.is_editable:
         raise PermissionDenied(
-            f"“{goal_set.title}” was adopted and is frozen. Open a revision to change its goals."
+            f"“{goal_set.title}” (version {goal_set.version}) was adopted and is frozen: its "
+            "goals and indicators can no longer be edited. To change them, go through "
+            "6 Revise: record each goal's outcome there and start a new version."
         )
