@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 
 from goals import services
 from goals.access import get_goal, get_goal_set, get_indicator
@@ -125,6 +126,13 @@ def _render_goal(request, goal, status=200):
         "focus": goal.pk,
     }
     return render(request, "goals/_goal.html", context, status=status)
+
+
+def _render_goal_from_form(request, goal):
+    """After an inline form inside a goal saves: the whole goal, retargeted from the form's
+    own container (which errors and conflicts re-render in place) to the goal."""
+    response = _render_goal(request, goal)
+    return retarget(reswap(response, "outerHTML"), f"#goal-{goal.pk}")
 
 
 def _goal_anchor(goal) -> str:
@@ -356,7 +364,7 @@ def indicator_create(request, pk):
             before_save=lambda i: setattr(i, "order", services.next_order(goal.indicators.all())),
         )
         if request.htmx:
-            return _render_goal(request, goal)
+            return _render_goal_from_form(request, goal)
         messages.success(request, "Added the indicator.")
         return redirect(_goal_anchor(goal))
     if request.htmx:
@@ -377,7 +385,7 @@ def indicator_edit(request, pk):
     form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
     if edit.saved:
         if request.htmx:
-            return _render_goal(request, goal)
+            return _render_goal_from_form(request, goal)
         messages.success(request, "Saved the indicator.")
         return redirect(_goal_anchor(goal))
     if request.htmx:

@@ -340,3 +340,17 @@ def test_reason_for_a_change_is_asked_only_from_version_two(world, login):
     assert indicator.revision_note == "Board raised the bar"
     page = client.get(v2.get_absolute_url()).content.decode()
     assert "Reason for the change: Board raised the bar" in page
+
+
+def test_htmx_indicator_errors_stay_in_the_form_and_success_retargets_the_goal(world, login):
+    client = login(world.staff)
+    url = reverse("goals:indicator_create", args=["midtown", world.goal.pk])
+    bad = client.post(url, indicator_data(target_value="fifty"), **HX)
+    text = bad.content.decode()
+    # The form re-renders in its own container; the goal around it stays on the page.
+    assert text.lstrip().startswith('<div class="indicator editing"')
+    assert 'hx-target="closest div.indicator"' in text and "Enter a number" in text
+    assert "HX-Retarget" not in bad
+    good = client.post(url, indicator_data(name="Coordinators hired"), **HX)
+    assert good["HX-Retarget"] == f"#goal-{world.goal.pk}"
+    assert good["HX-Reswap"] == "outerHTML"
