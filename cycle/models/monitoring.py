@@ -69,7 +69,14 @@ class ReminderLog(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "indicator", "goal_set", "due_date"], name="reminder_once"
-            )
+            ),
+            # NULLs are distinct in a unique constraint (SQLite and PostgreSQL), so reminders
+            # about a whole set (no indicator) need their own, partial, constraint.
+            models.UniqueConstraint(
+                fields=["kind", "goal_set", "due_date"],
+                condition=models.Q(indicator__isnull=True),
+                name="reminder_once_per_set",
+            ),
         ]
 
     def __str__(self):
