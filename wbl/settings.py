@@ -7,6 +7,8 @@ Variables (all optional in development):
 - DATABASE_URL: postgres://user:password@host:port/name; without it, a SQLite file.
 - SQLITE_PATH: where the SQLite file lives (default db.sqlite3 next to manage.py).
 - SECURE_SSL_REDIRECT: true/false (default true when DEBUG is off).
+- SITE_URL: the address people reach the app at, for links in mails (default
+  http://127.0.0.1:8000).
 
 A malformed value stops start-up with ImproperlyConfigured naming the variable.
 """
@@ -184,6 +186,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The address people reach the app at, for links in mails (reminders).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wbl-goals@localhost")
