@@ -3,31 +3,14 @@ indicators, field by field. Goals and indicators are matched through `carried_fr
 
 from dataclasses import dataclass, field
 
-from goals.models import Goal, GoalSet, Indicator
+from goals.models import (
+    GOAL_CONTENT_FIELDS,
+    INDICATOR_CONTENT_FIELDS,
+    Goal,
+    GoalSet,
+    Indicator,
+)
 from wbl.history import display_value
-
-GOAL_FIELDS = [
-    ("statement", "Statement"),
-    ("topic_area", "Topic area"),
-    ("grade", "Grade"),
-    ("continuum_stage", "WBL continuum stage"),
-    ("horizon", "Horizon"),
-    ("owner", "Owner"),
-    ("responsible_roles", "Responsible roles"),
-    ("responsible_partners", "Responsible partners"),
-]
-INDICATOR_FIELDS = [
-    ("name", "Name"),
-    ("unit", "Unit"),
-    ("direction", "Direction"),
-    ("baseline_value", "Baseline"),
-    ("baseline_year", "Baseline year"),
-    ("target_value", "Target"),
-    ("target_date", "Target date"),
-    ("milestones", "Yearly milestones"),
-    ("data_source", "Data source"),
-    ("collection_frequency", "Collection frequency"),
-]
 
 
 @dataclass
@@ -151,7 +134,10 @@ def compare(old_set: GoalSet, new_set: GoalSet, *, versions=None) -> list[GoalCh
             continue
         matched.add(old_goal.pk)
         change = GoalChange(
-            "unchanged", old_goal, new_goal, changes=_field_changes(old_goal, new_goal, GOAL_FIELDS)
+            "unchanged",
+            old_goal,
+            new_goal,
+            changes=_field_changes(old_goal, new_goal, GOAL_CONTENT_FIELDS),
         )
         old_indicator_ids = {i.pk for i in old_goal.indicators.all()}
         seen = set()
@@ -161,7 +147,7 @@ def compare(old_set: GoalSet, new_set: GoalSet, *, versions=None) -> list[GoalCh
                 change.indicators.append(IndicatorChange("added", None, new_indicator))
                 continue
             seen.add(old_indicator.pk)
-            diffs = _field_changes(old_indicator, new_indicator, INDICATOR_FIELDS)
+            diffs = _field_changes(old_indicator, new_indicator, INDICATOR_CONTENT_FIELDS)
             change.indicators.append(
                 IndicatorChange(
                     "changed" if diffs else "unchanged", old_indicator, new_indicator, diffs

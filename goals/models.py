@@ -323,3 +323,28 @@ class Indicator(VersionedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+
+# The fields people write, with the labels history pages and version comparisons show.
+GOAL_CONTENT_FIELDS = [
+    ("statement", "Statement"),
+    ("topic_area", "Topic area"),
+    ("grade", "Grade"),
+    ("continuum_stage", "WBL continuum stage"),
+    ("horizon", "Horizon"),
+    ("owner", "Owner"),
+    ("responsible_roles", "Responsible roles"),
+    ("responsible_partners", "Responsible partners"),
+]
+INDICATOR_CONTENT_FIELDS = [
+    ("name", "Name"),
+    ("unit", "Unit"),
+    ("direction", "Direction"),
+    ("baseline_value", "Baseline"),
+    ("baseline_year", "Baseline year"),
+    ("target_value", "Target"),
+    ("target_date", "Target date"),
+    ("milestones", "Yearly milestones"),
+    ("data_source", "Data source"),
+    ("collection_frequency", "Collection frequency"),
+]

@@ -12,7 +12,14 @@ from goals import services
 from goals.access import get_goal, get_goal_set, get_indicator
 from goals.filters import GoalSetFilterForm
 from goals.forms import GoalForm, GoalSetForm, IndicatorForm
-from goals.models import Goal, GoalSet, Indicator, Stage
+from goals.models import (
+    GOAL_CONTENT_FIELDS,
+    INDICATOR_CONTENT_FIELDS,
+    Goal,
+    GoalSet,
+    Indicator,
+    Stage,
+)
 from goals.quality import check_goal
 from wbl.access import Action, can, district_view
 from wbl.concurrency import Edit, save_form
@@ -32,29 +39,10 @@ GOAL_SET_FIELDS = [
     ("stage", "Stage"),
     ("version", "Version"),
 ]
-GOAL_FIELDS = [
-    ("statement", "Statement"),
-    ("topic_area", "Topic area"),
-    ("grade", "Grade"),
-    ("continuum_stage", "WBL continuum stage"),
-    ("horizon", "Horizon"),
-    ("owner", "Owner"),
-    ("responsible_roles", "Responsible roles"),
-    ("responsible_partners", "Responsible partners"),
-    ("order", "Position"),
-]
+GOAL_FIELDS = [*GOAL_CONTENT_FIELDS, ("order", "Position")]
 GOAL_PARTNERS_HISTORY = m2m_history(Goal, "responsible_partners") + "__partner"
 INDICATOR_FIELDS = [
-    ("name", "Name"),
-    ("unit", "Unit"),
-    ("direction", "Direction"),
-    ("baseline_value", "Baseline"),
-    ("baseline_year", "Baseline year"),
-    ("target_value", "Target"),
-    ("target_date", "Target date"),
-    ("milestones", "Yearly milestones"),
-    ("data_source", "Data source"),
-    ("collection_frequency", "Collection frequency"),
+    *INDICATOR_CONTENT_FIELDS,
     ("revision_note", "Reason for the change"),
     ("order", "Position"),
 ]
