@@ -479,7 +479,9 @@ def test_demo_logs_communications_starts_implementation_and_is_idempotent(db):
 
     demo.load(by=admin)
     goal_set.refresh_from_db()
-    assert goal_set.stage == Stage.IMPLEMENT
+    # Implementation started; load_demo's monitoring part may have moved it on already.
+    assert goal_set.stage in (Stage.IMPLEMENT, Stage.MONITOR)
+    assert goal_set.transitions.filter(to_stage=Stage.IMPLEMENT).exists()
     log = Communication.objects.filter(goal_set=goal_set)
     assert 5 <= log.count() <= 7
     assert log.values("channel").distinct().count() == log.count()
