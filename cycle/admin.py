@@ -48,6 +48,11 @@ class TransitionAdmin(ReadOnlyAdmin):
     list_filter = ["to_stage"]
 
 
+@admin.register(models.ImportUpload)
+class ImportUploadAdmin(ReadOnlyAdmin):
+    """Uploads waiting between preview and confirm (kept only for that)."""
+
+
 @admin.register(models.ReminderLog)
 class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ["kind", "indicator", "goal_set", "due_date", "sent_at"]

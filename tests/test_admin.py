@@ -20,7 +20,11 @@ def our_models():
     ]
 
 
-LOGS = {"Transition", "ReminderLog"}  # records of fact, not edited by people: read-only
+LOGS = {
+    "Transition",
+    "ReminderLog",
+    "ImportUpload",
+}  # records of fact, not edited by people: read-only
 
 
 def test_every_model_is_registered_with_history():

@@ -72,7 +72,8 @@ def test_second_run_adds_no_rows_and_no_history(demo):
     assert counts() == before
     assert "0 rows created, 0 updated" in output
     assert before["District"][0] == 2
-    assert before["Goal"][0] == 6 + 5 + 4 + 6
+    # The document's goals, plus Riverview's version 2 (two carried forward, one new).
+    assert before["Goal"][0] == 6 + 5 + 4 + 6 + 3
 
 
 def test_rerun_restores_changed_demo_data(demo):
@@ -198,7 +199,7 @@ def test_engineering_student_set(demo):
 
 
 def test_riverview_student_set(demo):
-    goal_set = GoalSet.objects.get(title="Riverview High School student goals")
+    goal_set = GoalSet.objects.get(title="Riverview High School student goals", version=1)
     assert goal_set.level == GoalSet.Level.STUDENT
     assert goal_set.scope == GoalSet.Scope.SCHOOL
     assert goal_set.school.name == "Riverview High School"
@@ -270,8 +271,9 @@ def test_every_row_has_history_naming_the_district_admin(demo):
         assert records, goal
         assert records[-1].history_type == "+"
         assert records[-1].history_user.email == admins[goal.goal_set.district.slug]
-    for model in MODELS:
-        assert model.history.count() == model.objects.count(), model.__name__
+    for model in MODELS:  # every row has history (stage moves add more rows to goal sets)
+        recorded = set(model.history.values_list("id", flat=True))
+        assert set(model.objects.values_list("pk", flat=True)) <= recorded, model.__name__
     internship_goal = internship_indicator().goal
     recorded = getattr(
         internship_goal.history.first(), m2m_history(Goal, "responsible_partners")

@@ -14,6 +14,7 @@ from cycle.models.inventory import (
     ComputedRule,
     Experience,
     ExperienceKind,
+    ImportUpload,
     Student,
     StudentGroup,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Feedback",
     "FeedbackLink",
     "GoalOutcome",
+    "ImportUpload",
     "ProgressEntry",
     "PromptAnswer",
     "ReminderLog",

@@ -1,12 +1,14 @@
 """The student WBL experience inventory, and the rules that compute student-goal indicators
 from it. Student rows are seen only by admin, staff and coordinators in scope."""
 
+import secrets
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from goals.models import Indicator
+from goals.models import GoalSet, Indicator
 from wbl.history import TrackedHistory
-from wbl.models import District, Partner, Pathway, School, VersionedModel
+from wbl.models import District, Partner, Pathway, School, User, VersionedModel
 from wbl.validators import no_markup
 
 
@@ -83,8 +85,13 @@ class ExperienceKind(VersionedModel):
 
 class Experience(VersionedModel):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="experiences")
-    kind = models.ForeignKey(ExperienceKind, on_delete=models.PROTECT, related_name="experiences")
-    date = models.DateField(db_index=True)
+    # No single-column indexes on kind and date (nor on their history columns): the
+    # (kind, student) index serves kind lookups, nothing filters by date alone, and each index
+    # slows the 100,000-row imports.
+    kind = models.ForeignKey(
+        ExperienceKind, on_delete=models.PROTECT, related_name="experiences", db_index=False
+    )
+    date = models.DateField()
     hours = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
@@ -103,7 +110,15 @@ class Experience(VersionedModel):
 
     class Meta:
         ordering = ["date", "pk"]
-        indexes = [models.Index(fields=["kind", "student"], name="experience_kind_student")]
+        indexes = [
+            # Computed indicators group a kind's experiences by student and sum their hours:
+            # with these columns in the index, PostgreSQL answers from the index alone.
+            models.Index(
+                fields=["kind", "student"],
+                include=["hours", "reflection_submitted", "proficiency"],
+                name="experience_kind_student",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} on {self.date}"
@@ -123,6 +138,16 @@ class ComputedRule(VersionedModel):
     grade = models.PositiveSmallIntegerField(null=True, blank=True)
     graduation_year = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.ForeignKey(ExperienceKind, on_delete=models.PROTECT)
+    also_kind = models.ForeignKey(
+        ExperienceKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="and also one of",
+        help_text="Optional: a second kind each student must also have at least one of "
+        "(e.g. a resume as well as a mock interview).",
+    )
     min_count = models.PositiveSmallIntegerField(default=1)
     min_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     reflection_required = models.BooleanField(default=False)
@@ -132,3 +157,34 @@ class ComputedRule(VersionedModel):
 
     def __str__(self):
         return f"Rule for {self.indicator}"
+
+
+def _upload_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ImportUpload(models.Model):
+    """A CSV file between its preview and its confirmation, kept in the database (app servers
+    are stateless) so that what is confirmed is exactly the bytes that were previewed. Only
+    the person who uploaded it, in its district, can confirm it; rows older than a day are
+    removed when the next file is uploaded. Not history-tracked: nobody edits it."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress entries"
+        STUDENTS = "students", "Students"
+        EXPERIENCES = "experiences", "WBL experiences"
+
+    token = models.CharField(max_length=64, unique=True, default=_upload_token, editable=False)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    goal_set = models.ForeignKey(
+        GoalSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} upload {self.filename}"

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cycle.demo import approval, communication, inventory, monitoring, stages
 from goals.models import Goal, GoalSet, Indicator
 from wbl.history import save_with_history
 from wbl.models import District, Membership, Partner, Pathway, School, User
@@ -784,6 +785,10 @@ class Command(BaseCommand):
             for spec, goal_sets in ((MIDTOWN, MIDTOWN_SETS), (CENTRAL, CENTRAL_SETS)):
                 districts[spec["slug"]] = self.district(spec, goal_sets, users)
             memberships = [self.membership(users, districts, *row) for row in MEMBERSHIPS]
+            # The cycle around the goals, stage by stage; each part is idempotent and moves
+            # sets only through cycle.services.
+            for part in (approval, communication, monitoring, inventory, stages):
+                part.load(by=users[ADMIN])
         if options["verbosity"] > 0:
             self.report(memberships)
 
