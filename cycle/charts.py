@@ -5,12 +5,12 @@
 goes through format_html (escaped); everything else is numbers this module computed.
 """
 
+import html
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from cycle.status import IndicatorStatus, number, planned_path, show_value
@@ -72,12 +72,29 @@ def _nice_step(top: float) -> float:
     return base * 10
 
 
+def _svg(template: str, *args) -> SafeString:
+    """format_html for the many small SVG pieces, without its per-call overhead: text is
+    escaped (stdlib html.escape, as Django's escape does), numbers and safe pieces pass as
+    they are. Charts of 200 indicators build some 13,000 pieces per page."""
+    parts = []
+    for arg in args:
+        if hasattr(arg, "__html__"):
+            parts.append(arg.__html__())
+        elif isinstance(arg, (int, float)):
+            parts.append(arg)
+        else:
+            parts.append(html.escape(str(arg)))
+    return SafeString(template.format(*parts))
+
+
 def _fmt(x: float) -> str:
     return f"{x:.1f}"
 
 
-def _join(parts) -> SafeString:
-    return format_html_join("", "{}", ((p,) for p in parts))
+def _join(parts, sep: str = "") -> SafeString:
+    return SafeString(
+        sep.join(p.__html__() if hasattr(p, "__html__") else html.escape(str(p)) for p in parts)
+    )
 
 
 def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> SafeString:
@@ -86,9 +103,9 @@ def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> S
     logged = _points(entries)
     path = planned_path(indicator, first=logged[0] if logged else None)
     chart_id = f"chart-{indicator.pk}"
-    title = format_html("{}: {}", indicator.name, status.label)
+    title = _svg("{}: {}", indicator.name, status.label)
     desc = _description(indicator, path, logged, status)
-    head = format_html(
+    head = _svg(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
         'role="img" aria-labelledby="{}-title" aria-describedby="{}-desc" class="progress-chart" '
         'id="{}">'
@@ -107,7 +124,7 @@ def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> S
     )
     dates = [d for d, _ in path.points] + [d for d, _ in logged]
     if not dates:
-        body = format_html(
+        body = _svg(
             '<text x="{}" y="{}" text-anchor="middle" font-size="14" fill="{}" {}>'
             "No target or values to chart yet</text>",
             WIDTH // 2,
@@ -124,7 +141,7 @@ def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> S
     if path.target is not None:
         y = scale.y(path.target[1])
         parts.append(
-            format_html(
+            _svg(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
                 'stroke-dasharray="2 3"/>',
                 LEFT,
@@ -153,19 +170,19 @@ def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> S
 def _description(indicator, path, logged, status) -> SafeString:
     pieces = []
     if path.start is not None and path.target is not None:
-        pieces.append(format_html("Baseline {} on {}.", number(path.start[1]), _day(path.start[0])))
+        pieces.append(_svg("Baseline {} on {}.", number(path.start[1]), _day(path.start[0])))
     if path.milestones:
         pieces.append(
-            format_html(
+            _svg(
                 "Milestones: {}.",
                 ", ".join(f"{number(v)} by {_day(d)}" for d, v in path.milestones),
             )
         )
     if path.target is not None:
-        pieces.append(format_html("Target {} by {}.", number(path.target[1]), _day(path.target[0])))
+        pieces.append(_svg("Target {} by {}.", number(path.target[1]), _day(path.target[0])))
     if logged:
         pieces.append(
-            format_html(
+            _svg(
                 "{} value{} logged; latest {} on {}.",
                 len(logged),
                 "" if len(logged) == 1 else "s",
@@ -175,8 +192,8 @@ def _description(indicator, path, logged, status) -> SafeString:
         )
     else:
         pieces.append(SafeString("No values logged yet."))
-    pieces.append(format_html("Status: {}. {}", status.label, status.note))
-    return format_html_join(" ", "{}", ((p,) for p in pieces))
+    pieces.append(_svg("Status: {}. {}", status.label, status.note))
+    return _join(pieces, " ")
 
 
 class _Scale:
@@ -216,7 +233,7 @@ class _Scale:
             else:
                 label = number(Decimal(str(round(value, 6))))
             parts.append(
-                format_html(
+                _svg(
                     '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
                     '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}" {}>{}</text>',
                     LEFT,
@@ -236,7 +253,7 @@ class _Scale:
         for year in years[::every]:
             x = self.x(date(year, 1, 1))
             parts.append(
-                format_html(
+                _svg(
                     '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}" {}>{}'
                     "</text>",
@@ -253,7 +270,7 @@ class _Scale:
                 )
             )
         parts.append(
-            format_html(
+            _svg(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
                 LEFT,
                 TOP + PLOT_H,
@@ -267,18 +284,18 @@ class _Scale:
 
 def _polyline(scale, points, colour, *, dash=None, width=1.5) -> SafeString:
     coords = " ".join(f"{_fmt(scale.x(d))},{_fmt(scale.y(v))}" for d, v in points)
-    return format_html(
+    return _svg(
         '<polyline points="{}" fill="none" stroke="{}" stroke-width="{}"{}/>',
         coords,
         colour,
         width,
-        format_html(' stroke-dasharray="{}"', dash) if dash else "",
+        _svg(' stroke-dasharray="{}"', dash) if dash else "",
     )
 
 
 def _square(scale, when, value) -> SafeString:
     x, y = scale.x(when), scale.y(value)
-    return format_html(
+    return _svg(
         '<rect x="{}" y="{}" width="10" height="10" fill="#fff" stroke="{}" stroke-width="2"/>',
         _fmt(x - 5),
         _fmt(y - 5),
@@ -291,14 +308,12 @@ def _diamond(scale, when, value) -> SafeString:
     points = f"{_fmt(x)},{_fmt(y - 7)} {_fmt(x + 7)},{_fmt(y)} {_fmt(x)},{_fmt(y + 7)} " + (
         f"{_fmt(x - 7)},{_fmt(y)}"
     )
-    return format_html(
-        '<polygon points="{}" fill="#fff" stroke="{}" stroke-width="2"/>', points, PLANNED
-    )
+    return _svg('<polygon points="{}" fill="#fff" stroke="{}" stroke-width="2"/>', points, PLANNED)
 
 
 def _target(scale, when, value) -> SafeString:
     x, y = scale.x(when), scale.y(value)
-    return format_html(
+    return _svg(
         '<circle cx="{}" cy="{}" r="7" fill="#fff" stroke="{}" stroke-width="3"/>'
         '<circle cx="{}" cy="{}" r="2.5" fill="{}"/>',
         _fmt(x),
@@ -311,7 +326,7 @@ def _target(scale, when, value) -> SafeString:
 
 
 def _dot(scale, when, value, *, last=False) -> SafeString:
-    return format_html(
+    return _svg(
         '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#fff" stroke-width="1"/>',
         _fmt(scale.x(when)),
         _fmt(scale.y(value)),
@@ -324,7 +339,7 @@ def _legend() -> SafeString:
     y = HEIGHT - 34
     font = SafeString(FONT)
     items = [
-        format_html(
+        _svg(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5"/>'
             '<circle cx="{}" cy="{}" r="4.5" fill="{}"/>',
             LEFT,
@@ -336,10 +351,8 @@ def _legend() -> SafeString:
             y,
             ACTUAL,
         ),
-        format_html(
-            '<text x="{}" y="{}" font-size="11" {}>Logged values</text>', LEFT + 32, y + 4, font
-        ),
-        format_html(
+        _svg('<text x="{}" y="{}" font-size="11" {}>Logged values</text>', LEFT + 32, y + 4, font),
+        _svg(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
             'stroke-dasharray="6 4"/>',
             LEFT + 140,
@@ -348,10 +361,8 @@ def _legend() -> SafeString:
             y,
             PLANNED,
         ),
-        format_html(
-            '<text x="{}" y="{}" font-size="11" {}>Planned path</text>', LEFT + 172, y + 4, font
-        ),
-        format_html(
+        _svg('<text x="{}" y="{}" font-size="11" {}>Planned path</text>', LEFT + 172, y + 4, font),
+        _svg(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
             'stroke-dasharray="2 3"/><circle cx="{}" cy="{}" r="6" fill="#fff" stroke="{}" '
             'stroke-width="3"/>',
@@ -364,17 +375,15 @@ def _legend() -> SafeString:
             y,
             TARGET,
         ),
-        format_html('<text x="{}" y="{}" font-size="11" {}>Target</text>', LEFT + 302, y + 4, font),
-        format_html(
+        _svg('<text x="{}" y="{}" font-size="11" {}>Target</text>', LEFT + 302, y + 4, font),
+        _svg(
             '<rect x="{}" y="{}" width="10" height="10" fill="#fff" stroke="{}" stroke-width="2"/>',
             LEFT,
             y + 16,
             PLANNED,
         ),
-        format_html(
-            '<text x="{}" y="{}" font-size="11" {}>Baseline</text>', LEFT + 16, y + 25, font
-        ),
-        format_html(
+        _svg('<text x="{}" y="{}" font-size="11" {}>Baseline</text>', LEFT + 16, y + 25, font),
+        _svg(
             '<polygon points="{},{} {},{} {},{} {},{}" fill="#fff" stroke="{}" stroke-width="2"/>',
             LEFT + 143,
             y + 14,
@@ -386,8 +395,6 @@ def _legend() -> SafeString:
             y + 21,
             PLANNED,
         ),
-        format_html(
-            '<text x="{}" y="{}" font-size="11" {}>Milestone</text>', LEFT + 156, y + 25, font
-        ),
+        _svg('<text x="{}" y="{}" font-size="11" {}>Milestone</text>', LEFT + 156, y + 25, font),
     ]
     return _join(items)
