@@ -45,9 +45,18 @@ def _points(entries) -> list[tuple[date, Decimal]]:
     return sorted((e.as_of, Decimal(e.value)) for e in entries)
 
 
-def figures(indicator: Indicator, entries) -> list[Figure]:
-    """Baseline, milestones, target and logged values, by date: the chart as a table."""
+LATEST_FIGURES = 8
+
+
+def figures(indicator: Indicator, entries, *, latest: int | None = LATEST_FIGURES) -> list[Figure]:
+    """Baseline, milestones, target and logged values, by date: the chart as a table.
+
+    Only the `latest` logged values are listed (None: all); the indicator's progress page
+    lists every value. A page of 200 indicators with years of monthly values stays small.
+    """
     logged = _points(entries)
+    if latest is not None:
+        logged = logged[-latest:]
     path = planned_path(indicator, first=logged[0] if logged else None)
     rows = []
     if path.start is not None and path.target is not None:

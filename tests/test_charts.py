@@ -157,3 +157,15 @@ def test_figures_are_the_chart_as_a_table_by_date():
         ("Milestone", date(2019, 6, 30), "40%"),
         ("Target", date(2020, 6, 30), "50%"),
     ]
+
+
+def test_figures_list_only_the_latest_values_unless_asked_for_all():
+    monthly = [entry(date(2017 + m // 12, m % 12 + 1, 1), 20 + m) for m in range(30)]
+    logged = [r for r in figures(indicator(), monthly) if r.what == "Logged value"]
+    assert len(logged) == 8
+    assert logged[-1].when == date(2019, 6, 1)  # the newest are kept
+    every = [r for r in figures(indicator(), monthly, latest=None) if r.what == "Logged value"]
+    assert len(every) == 30
+    # The chart itself still draws every value.
+    root = parse(chart(indicator(), monthly)[0])
+    assert len(root.findall(f"{SVG}circle")) >= 30

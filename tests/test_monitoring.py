@@ -780,3 +780,12 @@ def test_computed_indicators_are_not_logged_by_hand(monitored, login):
     page = client.get(url("dashboard", monitored.goal_set.pk)).content.decode()
     assert f'Log a value<span class="visually-hidden"> for {computed.name}' not in page
     assert "(computed from student experiences)" in page
+
+
+def test_dashboard_lists_the_latest_values_and_links_to_all(monitored, login):
+    for month in range(1, 13):
+        log(monitored.indicator, date(2018, month, 1), 20 + month, monitored.staff)
+    page = login(monitored.board).get(url("dashboard", monitored.goal_set.pk)).content.decode()
+    assert "The latest 8 of 12 values are listed here" in page
+    assert url("progress_list", monitored.indicator.pk) in page
+    assert "Jan 1, 2018" not in page.split("The latest 8 of 12")[0].split("Figures for")[-1]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from cycle.access import covers_goal_set
-from cycle.charts import figures, indicator_chart
+from cycle.charts import LATEST_FIGURES, figures, indicator_chart
 from cycle.forms.monitoring import (
     DataReviewForm,
     GoalSetStewardForm,
@@ -176,6 +176,7 @@ def _decorate(indicators, goal_set, statuses, since):
         indicator.entries = entries_
         indicator.chart = indicator_chart(indicator, entries_, status)
         indicator.figures = figures(indicator, entries_)
+        indicator.figures_latest = LATEST_FIGURES
         indicator.steward = indicator.data_steward or goal_set.data_steward
         indicator.latest_shown = show_value(indicator, status.latest_value)
         indicator.expected_shown = show_value(indicator, status.expected_value)
