@@ -354,3 +354,9 @@ def test_htmx_indicator_errors_stay_in_the_form_and_success_retargets_the_goal(w
     good = client.post(url, indicator_data(name="Coordinators hired"), **HX)
     assert good["HX-Retarget"] == f"#goal-{world.goal.pk}"
     assert good["HX-Reswap"] == "outerHTML"
+
+
+def test_computed_indicator_links_to_its_value_and_breakdown(world, login):
+    Indicator.objects.filter(pk=world.indicator.pk).update(source=Indicator.Source.COMPUTED)
+    page = login(world.viewer).get(world.goal_set.get_absolute_url()).content.decode()
+    assert f'href="/d/midtown/indicators/{world.indicator.pk}/computed/"' in page

@@ -176,3 +176,10 @@ def test_sign_in_page_asks_for_an_email_address(client):
     text = client.get(reverse("login")).content.decode()
     assert '<label for="id_username">Email address</label>' in text
     assert 'type="email"' in text
+
+
+def test_students_link_only_for_roles_that_see_students(world, login):
+    staff_page = login(world.staff).get(reverse("goals:set_list", args=["midtown"]))
+    assert 'href="/d/midtown/inventory/"' in staff_page.content.decode()
+    board_page = login(world.board).get(reverse("goals:set_list", args=["midtown"]))
+    assert 'href="/d/midtown/inventory/"' not in board_page.content.decode()
