@@ -19,6 +19,7 @@ SOURCES = [
 PATTERNS = {
     "|safe filter": re.compile(r"\|\s*safe\b"),
     "mark_safe": re.compile(r"\bmark_safe\b"),
+    "SafeString(": re.compile(r"\bSafeString\("),
     "autoescape off": re.compile(r"autoescape\s+off"),
     "csrf_exempt": re.compile(r"\bcsrf_exempt\b"),
     "raw SQL via .raw(": re.compile(r"\.raw\("),
@@ -29,7 +30,10 @@ PATTERNS = {
 }
 
 # (relative path, pattern name): reason. Keep it short and reviewed.
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    ("cycle/charts.py", "SafeString("): "SVG built from numbers and html.escape()d text only "
+    "(reviewed 2026-12-03; tests/test_charts.py checks hostile names come out escaped)",
+}
 
 
 def test_sources_were_found():
