@@ -674,11 +674,31 @@ def test_data_review_page_query_count(world, login):
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_dashboard_shows_every_indicator_at_size(size, world, login):
-    _grow(world, size)
-    response = login(world.board).get(url("dashboard", world.goal_set.pk))
-    assert response.content.decode().count('class="progress-card"') == size
-    assert response.content.decode().count("<svg") == size
+def test_dashboard_shows_every_indicator_across_its_pages(size, world, login):
+    _grow(world, size)  # size indicators over size / 2 goals
+    client = login(world.board)
+    address = url("dashboard", world.goal_set.pk)
+    first = client.get(address).content.decode()
+    assert f"Indicators by status ({size} in all)" in first  # the tally counts every goal
+    cards = charts = pages = 0
+    while True:
+        pages += 1
+        text = client.get(address, {"page": pages}).content.decode()
+        cards += text.count('class="progress-card"')
+        charts += text.count("<svg")
+        if "Next goals" not in text:
+            break
+    assert cards == charts == size
+    goals = world.goal_set.goals.count()
+    assert pages == -(-goals // 10)  # ten goals a page
+
+
+def test_dashboard_page_numbers_out_of_range_or_not_numbers_are_forgiven(world, login):
+    _grow(world, 40)  # 20 goals and the world's own: three pages
+    client = login(world.board)
+    address = url("dashboard", world.goal_set.pk)
+    assert 'aria-current="page">Page 3<' in client.get(address, {"page": 99}).content.decode()
+    assert 'aria-current="page">Page 1<' in client.get(address, {"page": "x"}).content.decode()
 
 
 def test_goal_set_page_keeps_its_query_count_with_monitoring_data(world, login):

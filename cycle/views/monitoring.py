@@ -13,7 +13,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,19 +194,32 @@ def _indicator_queryset():
     return Indicator.objects.select_related("data_steward").prefetch_related("progress")
 
 
-def _report(goal_set):
-    """The set's goals with their indicators, statuses and charts; fixed number of queries."""
+GOALS_PER_PAGE = 10
+
+
+def _report(goal_set, *, page=None):
+    """The set's goals with their indicators, statuses and charts; fixed number of queries.
+
+    With `page` (1-based), only that page's goals (GOALS_PER_PAGE) get their values and charts;
+    the tally at the top still counts every indicator of the set. The PDF passes no page.
+    """
     goals = list(
         Goal.objects.filter(goal_set=goal_set).prefetch_related(
-            Prefetch("indicators", queryset=_indicator_queryset())
+            Prefetch("indicators", queryset=Indicator.objects.select_related("data_steward"))
         )
     )
-    indicators = [i for goal in goals for i in goal.indicators.all()]
-    statuses = statuses_for(indicators)
-    since = _monitoring_since(goal_set) if goal_set.stage in ADOPTED_STAGES else None
-    _decorate(indicators, goal_set, statuses, since)
     for position, goal in enumerate(goals, start=1):
         goal.position = position
+    indicators = [i for goal in goals for i in goal.indicators.all()]
+    statuses = statuses_for(indicators)
+    pages = max(1, -(-len(goals) // GOALS_PER_PAGE))
+    if page is not None:
+        page = min(max(page, 1), pages)
+        goals = goals[(page - 1) * GOALS_PER_PAGE : page * GOALS_PER_PAGE]
+    shown = [i for goal in goals for i in goal.indicators.all()]
+    prefetch_related_objects(shown, "progress")
+    since = _monitoring_since(goal_set) if goal_set.stage in ADOPTED_STAGES else None
+    _decorate(shown, goal_set, statuses, since)
     tally = counts(statuses.values())
     latest_review = goal_set.data_reviews.order_by("-scheduled_for", "-pk").first()
     return {
@@ -217,6 +230,8 @@ def _report(goal_set):
         "latest_review": latest_review,
         "status_rule": STATUS_RULE,
         "today": timezone.localdate(),
+        "page": page,
+        "pages": range(1, pages + 1) if pages > 1 else None,
     }
 
 
@@ -282,7 +297,11 @@ def overview(request):
 @require_GET
 def dashboard(request, pk):
     goal_set = _goal_set(request, pk)
-    context = _report(goal_set)
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    context = _report(goal_set, page=page)
     can_manage = _can_manage(request)
     context.update(
         {
