@@ -25,8 +25,7 @@ from cycle.pdf import pdf_response
 from goals.access import get_goal_set
 from goals.models import Stage
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import save_with_history
 
 FEEDBACK_STAGES = (Stage.DRAFT, Stage.APPROVE)
@@ -275,16 +274,11 @@ def meeting_edit(request, pk):
     goal_set = meeting.goal_set
     _ensure_meetings_open(goal_set)
     form = MeetingForm(request.POST or None, instance=meeting, goal_set=goal_set)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the stakeholder meeting.")
-            return redirect(_feedback_url(request, goal_set, f"meeting-{meeting.pk}"))
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        messages.success(request, "Saved the stakeholder meeting.")
+        return redirect(_feedback_url(request, goal_set, f"meeting-{meeting.pk}"))
     return render(
         request,
         "cycle/approval/meeting_form.html",

@@ -20,8 +20,7 @@ from cycle.models import Channel, Communication
 from goals.access import get_goal_set
 from goals.models import GoalSet
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import delete_with_history, entries
 
 COMMUNICATION_FIELDS = [
@@ -149,21 +148,11 @@ def communication_edit(request, pk):
     goal_set = item.goal_set
     _ensure_open(goal_set)
     form = CommunicationForm(request.POST or None, instance=item, goal_set=goal_set)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(
-                form,
-                by=request.user,
-                expected_version=form.expected_version,
-                before_save=lambda _: _ensure_still_open(goal_set),
-            )
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the communication.")
-            return redirect(f"{_page_url(goal_set)}#communication-{item.pk}")
+    edit = Edit(request, form, before_save=lambda _: _ensure_still_open(goal_set))
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        messages.success(request, "Saved the communication.")
+        return redirect(f"{_page_url(goal_set)}#communication-{item.pk}")
     return render(
         request,
         "cycle/communication/form_page.html",

@@ -23,8 +23,7 @@ from goals.access import get_goal, get_goal_set
 from goals.models import Goal, GoalSet, Stage
 from goals.services import next_order
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import delete_with_history, entries
 
 STEP_STAGES = (Stage.COMMUNICATE, Stage.IMPLEMENT, Stage.MONITOR)
@@ -258,23 +257,13 @@ def action_step_edit(request, pk):
     goal_set = goal.goal_set
     _ensure_open(goal_set)
     form = _step_form(request, goal, instance=step)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(
-                form,
-                by=request.user,
-                expected_version=form.expected_version,
-                before_save=lambda _: _ensure_still_open(goal_set),
-            )
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            if request.htmx:
-                return _render_step(request, step)
-            messages.success(request, "Saved the action step.")
-            return redirect(_step_anchor(step))
+    edit = Edit(request, form, before_save=lambda _: _ensure_still_open(goal_set))
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        if request.htmx:
+            return _render_step(request, step)
+        messages.success(request, "Saved the action step.")
+        return redirect(_step_anchor(step))
     context = {
         "form": form,
         "step": step,

@@ -42,7 +42,7 @@ from cycle.status import (
 from cycle.status import snapshot as take_snapshot
 from goals.models import Goal, GoalSet, Indicator, Stage
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
+from wbl.concurrency import Edit, EditConflict, save_form
 from wbl.forms import conflict_rows
 from wbl.history import delete_with_history, entries
 
@@ -406,16 +406,11 @@ def progress_edit(request, pk):
     goal_set = indicator.goal.goal_set
     _ensure_can_log(request, goal_set)
     form = ProgressEntryForm(request.POST or None, instance=entry, indicator=indicator)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the value.")
-            return redirect("cycle:progress_list", request.district.slug, indicator.pk)
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        messages.success(request, "Saved the value.")
+        return redirect("cycle:progress_list", request.district.slug, indicator.pk)
     return render(
         request,
         "cycle/monitoring/progress_form_page.html",
@@ -488,16 +483,11 @@ def progress_history(request, pk):
 def set_steward(request, pk):
     goal_set = _goal_set(request, pk)
     form = GoalSetStewardForm(request.POST or None, instance=goal_set, district=request.district)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the data steward and revision date.")
-            return redirect("cycle:dashboard", request.district.slug, goal_set.pk)
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        messages.success(request, "Saved the data steward and revision date.")
+        return redirect("cycle:dashboard", request.district.slug, goal_set.pk)
     return render(
         request,
         "cycle/monitoring/set_steward.html",
@@ -518,19 +508,14 @@ def indicator_steward(request, pk):
         district=request.district,
         auto_id=f"id_steward{indicator.pk}_%s",
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_form(form, by=request.user, expected_version=form.expected_version)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            if request.htmx:
-                context = _card(request, indicator, saved="Saved the data steward.")
-                return render(request, "cycle/monitoring/_indicator.html", context)
-            messages.success(request, "Saved the data steward.")
-            return redirect(_dashboard_url(request.district, indicator))
+    edit = Edit(request, form)
+    form, conflict = edit.form, edit.conflict  # rebased on the saved row after a conflict
+    if edit.saved:
+        if request.htmx:
+            context = _card(request, indicator, saved="Saved the data steward.")
+            return render(request, "cycle/monitoring/_indicator.html", context)
+        messages.success(request, "Saved the data steward.")
+        return redirect(_dashboard_url(request.district, indicator))
     status = 409 if conflict else 200
     if request.htmx:
         context = _card(request, indicator, steward_form=form, conflict=conflict)
