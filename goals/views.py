@@ -1,12 +1,15 @@
 """Goal sets, goals and indicators: pages, and the same actions as htmx fragments."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
+from django_htmx.http import replace_url, reswap, retarget
 
 from goals import services
 from goals.access import get_goal, get_goal_set, get_indicator
@@ -25,6 +28,7 @@ from wbl.access import Action, can, district_view
 from wbl.concurrency import Edit, save_form
 from wbl.history import entries, m2m_history
 
+GOALS_PER_PAGE = 25
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
 
 GOAL_SET_FIELDS = [
@@ -78,17 +82,57 @@ def _autofocus(form):
     return form
 
 
-def _section_context(request, goal_set, goal_form=None, focus=None):
-    goals = list(_goal_queryset().filter(goal_set=goal_set))
-    for position, goal in enumerate(goals, start=1):
+def _position(goal) -> int:
+    """The goal's 1-based position in its set, in the set's order (order, pk)."""
+    before = Q(order__lt=goal.order) | Q(order=goal.order, pk__lt=goal.pk)
+    return Goal.objects.filter(before, goal_set_id=goal.goal_set_id).count() + 1
+
+
+def _page_of(position: int) -> int:
+    return (position - 1) // GOALS_PER_PAGE + 1
+
+
+def _requested_page(request) -> int:
+    """The page asked for: ?page= on a page load; for htmx, the page the user is looking at
+    (from HX-Current-URL), so a swap of the section keeps them where they were."""
+    raw = request.GET.get("page")
+    if raw is None and request.htmx and request.htmx.current_url:
+        raw = parse_qs(urlsplit(request.htmx.current_url).query).get("page", [None])[0]
+    try:
+        return int(raw or 1)
+    except ValueError:
+        return 1
+
+
+def _section_context(request, goal_set, goal_form=None, focus=None, page=None):
+    """One page of the set's goals (GOALS_PER_PAGE), numbered by their place in the whole set.
+
+    With `focus` a goal's pk, the page is the one holding that goal (after a move or an add);
+    otherwise the page asked for. A fixed number of queries whatever the size of the set.
+    """
+    total = Goal.objects.filter(goal_set=goal_set).count()
+    pages = max(1, -(-total // GOALS_PER_PAGE))
+    if isinstance(focus, int):
+        order = Goal.objects.filter(pk=focus).values_list("order", flat=True).first() or 0
+        page = _page_of(_position(Goal(pk=focus, goal_set_id=goal_set.pk, order=order)))
+    elif page is None:
+        page = _requested_page(request)
+    page = min(max(page, 1), pages)
+    start = (page - 1) * GOALS_PER_PAGE
+    goals = list(_goal_queryset().filter(goal_set=goal_set)[start : start + GOALS_PER_PAGE])
+    for position, goal in enumerate(goals, start=start + 1):
         goal.position = position
-        goal.is_last = position == len(goals)
+        goal.is_last = position == total
     can_edit = _can_edit(request, goal_set)
     if can_edit and goal_form is None:
         goal_form = GoalForm(goal_set=goal_set)
     return {
         "goal_set": goal_set,
         "goals": _goals_for_display(goal_set, goals),
+        "goal_count": total,
+        "page": page,
+        "pages": range(1, pages + 1) if pages > 1 else None,
+        "first_position": start + 1,
         "goal_form": goal_form,
         "can_edit": can_edit,
         "focus": focus,
@@ -96,16 +140,18 @@ def _section_context(request, goal_set, goal_form=None, focus=None):
 
 
 def _render_section(request, goal_set, goal_form=None, status=200, focus=None):
+    """The goals section for an htmx swap; the address bar follows the page it shows."""
     context = _section_context(request, goal_set, goal_form, focus=focus)
-    return render(request, "goals/_goal_section.html", context, status=status)
+    response = render(request, "goals/_goal_section.html", context, status=status)
+    query = f"?page={context['page']}" if context["pages"] else ""
+    return replace_url(response, f"{goal_set.get_absolute_url()}{query}")
 
 
 def _render_goal(request, goal, status=200):
     goal_set = goal.goal_set
     goal = _goal_queryset().get(pk=goal.pk)
-    siblings = Goal.objects.filter(goal_set=goal_set)
-    goal.position = siblings.filter(order__lt=goal.order).count() + 1
-    goal.is_last = not siblings.filter(order__gt=goal.order).exists()
+    goal.position = _position(goal)
+    goal.is_last = not Goal.objects.filter(goal_set=goal_set, order__gt=goal.order).exists()
     _goals_for_display(goal_set, [goal])
     context = {
         "goal": goal,
@@ -124,7 +170,10 @@ def _render_goal_from_form(request, goal):
 
 
 def _goal_anchor(goal) -> str:
-    return f"{goal.goal_set.get_absolute_url()}#goal-{goal.pk}"
+    """The set page that shows the goal, scrolled to it."""
+    page = _page_of(_position(goal))
+    query = f"?page={page}" if page > 1 else ""
+    return f"{goal.goal_set.get_absolute_url()}{query}#goal-{goal.pk}"
 
 
 # -- goal sets -----------------------------------------------------------------------------
@@ -310,6 +359,7 @@ def goal_move(request, pk):
     if direction not in ("up", "down"):
         raise Http404
     services.move(goal, goal.goal_set.goals.all(), direction, by=request.user)
+    goal.refresh_from_db(fields=["order", "row_version"])
     if request.htmx:
         return _render_section(request, goal.goal_set, focus=goal.pk)
     return redirect(_goal_anchor(goal))

@@ -194,6 +194,64 @@ def test_goals_move_up_and_down(world, login):
     ]
 
 
+def _many_goals(world, n):
+    """The world's goal set grown to `n` goals (the first is world.goal)."""
+    return [world.goal] + [
+        GoalFactory(goal_set=world.goal_set, statement=f"Goal number {k}") for k in range(2, n + 1)
+    ]
+
+
+def test_moving_a_goal_across_a_page_break_shows_the_page_it_lands_on(world, login):
+    goals = _many_goals(world, 30)
+    client = login(world.staff)
+    set_url = world.goal_set.get_absolute_url()
+    url = reverse("goals:goal_move", args=["midtown", goals[24].pk])
+    response = client.post(url, {"direction": "down"}, HTTP_HX_CURRENT_URL=set_url, **HX)
+    text = response.content.decode()
+    assert "Goal 26.</span> Goal number 25" in text
+    assert f'id="goal-{goals[24].pk}-title" class="goal-title" tabindex="-1" autofocus' in text
+    assert response["HX-Replace-Url"] == f"{set_url}?page=2"
+    # Without JavaScript the redirect goes to the page and the goal.
+    back = client.post(url, {"direction": "up"})
+    assert back["Location"] == f"{set_url}#goal-{goals[24].pk}"
+
+
+def test_htmx_delete_keeps_the_page_the_user_was_on(world, login):
+    goals = _many_goals(world, 30)
+    client = login(world.staff)
+    set_url = world.goal_set.get_absolute_url()
+    response = client.post(
+        reverse("goals:goal_delete", args=["midtown", goals[27].pk]),
+        HTTP_HX_CURRENT_URL=f"http://testserver{set_url}?page=2",
+        **HX,
+    )
+    text = response.content.decode()
+    assert "Goals 26–29 of 29." in text and "Goal number 28" not in text
+    assert response["HX-Replace-Url"] == f"{set_url}?page=2"
+
+
+def test_links_to_a_goal_open_the_page_that_holds_it(world, login):
+    goals = _many_goals(world, 60)
+    client = login(world.viewer)
+    response = client.get(reverse("goals:goal_detail", args=["midtown", goals[55].pk]))
+    set_url = world.goal_set.get_absolute_url()
+    assert response["Location"] == f"{set_url}?page=3#goal-{goals[55].pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'id="goal-{goals[55].pk}"' in page
+
+
+def test_adding_a_goal_to_a_long_set_shows_the_last_page(world, login):
+    _many_goals(world, 25)
+    response = login(world.staff).post(
+        reverse("goals:goal_create", args=["midtown", world.goal_set.pk]),
+        goal_data(statement="The twenty-sixth goal"),
+        **HX,
+    )
+    text = response.content.decode()
+    assert "Goal 26.</span> The twenty-sixth goal" in text
+    assert response["HX-Replace-Url"].endswith("?page=2")
+
+
 def test_deleting_a_goal_deletes_its_indicators(world, login):
     client = login(world.staff)
     confirm = client.get(reverse("goals:goal_delete", args=["midtown", world.goal.pk]))
