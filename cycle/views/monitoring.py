@@ -9,11 +9,12 @@ schools and pathways (cycle.access); admin and staff for the whole district.
 """
 
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -168,9 +169,32 @@ def _monitoring_since(goal_set):
     return adopted or date(goal_set.start_year, 1, 1)
 
 
-def _decorate(indicators, goal_set, statuses, since):
+class Point(NamedTuple):
+    """A logged value as the charts and tables need it (no model instance per entry)."""
+
+    as_of: date
+    value: Decimal
+
+
+def _points_by_indicator(indicators) -> dict[int, list[Point]]:
+    """Every logged value of these indicators, by date, in one query without model instances:
+    a page of ten indicators with years of monthly values would otherwise build ~1,000."""
+    found = {indicator.pk: [] for indicator in indicators}
+    rows = (
+        ProgressEntry.objects.filter(indicator__in=list(found))
+        .order_by("as_of", "pk")
+        .values_list("indicator_id", "as_of", "value")
+    )
+    for indicator_id, as_of, value in rows:
+        found[indicator_id].append(Point(as_of, value))
+    return found
+
+
+def _decorate(indicators, goal_set, statuses, since, points=None):
+    """Status, chart, figures and due date on each indicator; `points` from
+    _points_by_indicator, else each indicator's prefetched progress."""
     for indicator in indicators:
-        entries_ = list(indicator.progress.all())
+        entries_ = points[indicator.pk] if points is not None else list(indicator.progress.all())
         status = statuses[indicator.pk]
         indicator.status = status
         indicator.entries = entries_
@@ -203,23 +227,27 @@ def _report(goal_set, *, page=None):
     With `page` (1-based), only that page's goals (GOALS_PER_PAGE) get their values and charts;
     the tally at the top still counts every indicator of the set. The PDF passes no page.
     """
-    goals = list(
-        Goal.objects.filter(goal_set=goal_set).prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.select_related("data_steward"))
-        )
+    goals = list(Goal.objects.filter(goal_set=goal_set))
+    by_goal = {goal.pk: [] for goal in goals}
+    indicators = list(
+        Indicator.objects.filter(goal__goal_set=goal_set)
+        .select_related("data_steward")
+        .order_by("goal__order", "goal", "order", "pk")
     )
+    # Plain lists, not a prefetch: goal.indicators.all() builds a queryset per goal.
+    for indicator in indicators:
+        by_goal[indicator.goal_id].append(indicator)
     for position, goal in enumerate(goals, start=1):
         goal.position = position
-    indicators = [i for goal in goals for i in goal.indicators.all()]
+        goal.indicator_list = by_goal[goal.pk]
     statuses = statuses_for(indicators)
     pages = max(1, -(-len(goals) // GOALS_PER_PAGE))
     if page is not None:
         page = min(max(page, 1), pages)
         goals = goals[(page - 1) * GOALS_PER_PAGE : page * GOALS_PER_PAGE]
-    shown = [i for goal in goals for i in goal.indicators.all()]
-    prefetch_related_objects(shown, "progress")
+    shown = [i for goal in goals for i in goal.indicator_list]
     since = _monitoring_since(goal_set) if goal_set.stage in ADOPTED_STAGES else None
-    _decorate(shown, goal_set, statuses, since)
+    _decorate(shown, goal_set, statuses, since, points=_points_by_indicator(shown))
     tally = counts(statuses.values())
     latest_review = goal_set.data_reviews.order_by("-scheduled_for", "-pk").first()
     return {
