@@ -46,6 +46,7 @@ def _points(entries) -> list[tuple[date, Decimal]]:
 
 
 LATEST_FIGURES = 8
+MAX_DOTS = 24
 
 
 def figures(indicator: Indicator, entries, *, latest: int | None = LATEST_FIGURES) -> list[Figure]:
@@ -170,7 +171,10 @@ def indicator_chart(indicator: Indicator, entries, status: IndicatorStatus) -> S
         parts.append(_target(scale, *path.target))
     if len(logged) > 1:
         parts.append(_polyline(scale, logged, ACTUAL, width=2.5))
-    parts += [_dot(scale, *point, last=i == len(logged) - 1) for i, point in enumerate(logged)]
+    # Years of monthly values make a dense line; past MAX_DOTS values only the latest (the ones
+    # the table under the chart lists) get a dot. Each dot costs the PDF renderer ~10 ms.
+    dotted = logged if len(logged) <= MAX_DOTS else logged[-LATEST_FIGURES:]
+    parts += [_dot(scale, *point, last=point is logged[-1]) for point in dotted]
     parts.append(_legend())
     parts.append(SafeString("</svg>"))
     return _join(parts)

@@ -166,6 +166,15 @@ def test_figures_list_only_the_latest_values_unless_asked_for_all():
     assert logged[-1].when == date(2019, 6, 1)  # the newest are kept
     every = [r for r in figures(indicator(), monthly, latest=None) if r.what == "Logged value"]
     assert len(every) == 30
-    # The chart itself still draws every value.
+    # The line goes through every value; only the latest (the ones listed) get a dot.
     root = parse(chart(indicator(), monthly)[0])
-    assert len(root.findall(f"{SVG}circle")) >= 30
+    actual = [p for p in root.findall(f"{SVG}polyline") if p.get("stroke-width") == "2.5"]
+    assert len(actual) == 1 and len(actual[0].get("points").split()) == 30
+    dots = [c for c in root.findall(f"{SVG}circle") if c.get("stroke") == "#fff"]
+    assert len(dots) == 8
+
+
+def test_every_value_gets_a_dot_when_there_are_few():
+    monthly = [entry(date(2017 + m // 12, m % 12 + 1, 1), 20 + m) for m in range(24)]
+    root = parse(chart(indicator(), monthly)[0])
+    assert len([c for c in root.findall(f"{SVG}circle") if c.get("stroke") == "#fff"]) == 24
