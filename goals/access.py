@@ -39,6 +39,17 @@ def get_indicator(request, pk, *, for_edit=False) -> Indicator:
     return indicator
 
 
+def ensure_deletable(goal_set: GoalSet) -> None:
+    """What the board adopted is kept: an adopted set, its goals and indicators are never
+    deleted (403 with the reason)."""
+    if not goal_set.is_editable:
+        raise PermissionDenied(
+            f"“{goal_set.title}” (version {goal_set.version}) was adopted and is frozen: "
+            "what the board adopted is kept, so the set, its goals and its indicators cannot "
+            "be deleted. To drop a goal, go through 6 Revise and start a new version without it."
+        )
+
+
 def ensure_editable(goal_set: GoalSet) -> None:
     """Goal text and targets are editable until the board adopts the set."""
     if not goal_set.is_editable:

@@ -1,12 +1,13 @@
 """What a district commits to: goal sets, their goals, and the indicators that measure them."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from wbl.history import TrackedHistory
 from wbl.models import District, Partner, Pathway, School, User, VersionedModel
@@ -24,14 +25,62 @@ class Stage(models.TextChoices):
     REVISE = "revise", "6 Revise"
 
 
+# A deleted goal set, goal or indicator can be restored by an admin for this long; then
+# `manage.py purge_deleted` removes it for good.
+RESTORE_WINDOW = timedelta(days=30)
+
+
+class LiveManager(models.Manager):
+    """The rows that are not deleted. Declared first on each model, so it is the default
+    manager: related managers (`goal_set.goals`, `goal.indicators`), forms and every page see
+    live rows only. `all_objects` sees deleted rows too (admin, restore, export); foreign keys
+    (`indicator.goal`) read through the plain base manager, so they still resolve.
+
+    Joins do not go through a manager: a lookup across a relation (`Count("goals")`,
+    `goals__...`) must say `deleted_at__isnull=True` itself."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeleteModel(VersionedModel):
+    """Deleting marks the row (and what goes with it, at the same instant) instead of removing
+    it: see goals.services.soft_delete and restore."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def restorable_until(self):
+        return self.deleted_at + RESTORE_WINDOW if self.deleted_at else None
+
+    @property
+    def is_restorable(self) -> bool:
+        return self.deleted_at is not None and timezone.now() < self.restorable_until
+
+
 class GoalSetQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("school", "pathway").annotate(
-            goal_count=models.Count("goals", distinct=True)
+            goal_count=models.Count(
+                "goals", filter=models.Q(goals__deleted_at__isnull=True), distinct=True
+            )
         )
 
 
-class GoalSet(VersionedModel):
+class GoalSetManager(LiveManager.from_queryset(GoalSetQuerySet)):
+    pass
+
+
+class GoalSet(SoftDeleteModel):
     class Level(models.TextChoices):
         SYSTEM = "system", "System-level"
         STUDENT = "student", "Student-level"
@@ -88,7 +137,8 @@ class GoalSet(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
     history = TrackedHistory()
 
-    objects = GoalSetQuerySet.as_manager()
+    objects = GoalSetManager()
+    all_objects = GoalSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "title", "-version"]
@@ -128,7 +178,7 @@ class GoalSet(VersionedModel):
             raise ValidationError(errors)
 
 
-class Goal(VersionedModel):
+class Goal(SoftDeleteModel):
     class TopicArea(models.TextChoices):
         GOVERNANCE = "governance", "Governance"
         DECISION_MAKING = "decision_making", "Decision-making"
@@ -207,7 +257,7 @@ class Goal(VersionedModel):
         return self.statement[:80]
 
 
-class Indicator(VersionedModel):
+class Indicator(SoftDeleteModel):
     class Unit(models.TextChoices):
         COUNT = "count", "Count"
         PERCENT = "percent", "Percent"

@@ -3,21 +3,23 @@
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import replace_url, reswap, retarget
 
 from goals import services
-from goals.access import get_goal, get_goal_set, get_indicator
+from goals.access import ensure_deletable, get_goal, get_goal_set, get_indicator
 from goals.filters import GoalSetFilterForm
 from goals.forms import GoalForm, GoalSetForm, IndicatorForm
 from goals.models import (
     GOAL_CONTENT_FIELDS,
     INDICATOR_CONTENT_FIELDS,
+    RESTORE_WINDOW,
     Goal,
     GoalSet,
     Indicator,
@@ -29,6 +31,7 @@ from wbl.concurrency import Edit, save_form
 from wbl.history import entries, m2m_history
 
 GOALS_PER_PAGE = 25
+RESTORABLE = f"An administrator can restore it within {RESTORE_WINDOW.days} days."
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
 
 GOAL_SET_FIELDS = [
@@ -228,6 +231,33 @@ def set_edit(request, pk):
     )
 
 
+@district_view(Action.EDIT_GOALS)
+@require_http_methods(["GET", "POST"])
+def set_delete(request, pk):
+    goal_set = get_goal_set(request, pk)
+    ensure_deletable(goal_set)
+    if request.method == "POST":
+        services.soft_delete(goal_set, by=request.user)
+        messages.success(
+            request,
+            f"Deleted the goal set “{goal_set.title}” with its goals and indicators. {RESTORABLE}",
+        )
+        return redirect("goals:set_list", request.district.slug)
+    goal_count = goal_set.goals.count()
+    return render(
+        request,
+        "goals/confirm_delete.html",
+        {
+            "goal_set": goal_set,
+            "object": goal_set,
+            "what": "goal set",
+            "cancel_url": goal_set.get_absolute_url(),
+            "detail": f"Its {goal_count} goal(s) and their indicators are deleted with it.",
+            "action_url": reverse("goals:set_delete", args=[request.district.slug, goal_set.pk]),
+        },
+    )
+
+
 @district_view(Action.VIEW)
 @require_GET
 def set_detail(request, pk):
@@ -327,13 +357,14 @@ def goal_edit(request, pk):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def goal_delete(request, pk):
-    goal = get_goal(request, pk, for_edit=True)
+    goal = get_goal(request, pk)
     goal_set = goal.goal_set
+    ensure_deletable(goal_set)
     if request.method == "POST":
-        services.delete(goal, by=request.user)
+        services.soft_delete(goal, by=request.user)
         if request.htmx:
             return _render_section(request, goal_set, focus="section")
-        messages.success(request, "Deleted the goal and its indicators.")
+        messages.success(request, f"Deleted the goal and its indicators. {RESTORABLE}")
         return redirect(goal_set)
     indicator_count = goal.indicators.count()
     return render(
@@ -444,13 +475,14 @@ def indicator_edit(request, pk):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def indicator_delete(request, pk):
-    indicator = get_indicator(request, pk, for_edit=True)
+    indicator = get_indicator(request, pk)
     goal = indicator.goal
+    ensure_deletable(goal.goal_set)
     if request.method == "POST":
-        services.delete(indicator, by=request.user)
+        services.soft_delete(indicator, by=request.user)
         if request.htmx:
             return _render_goal(request, goal)
-        messages.success(request, "Deleted the indicator.")
+        messages.success(request, f"Deleted the indicator. {RESTORABLE}")
         return redirect(_goal_anchor(goal))
     return render(
         request,
@@ -480,3 +512,96 @@ def indicator_move(request, pk):
     if request.htmx:
         return _render_goal(request, indicator.goal)
     return redirect(_goal_anchor(indicator.goal))
+
+
+# -- deleted items (admins) ----------------------------------------------------------------
+
+
+@district_view(Action.RESTORE_DELETED)
+@require_GET
+def deleted_items(request):
+    """What was deleted in the district within RESTORE_WINDOW, newest first, in three
+    queries: each goal set, goal or indicator deleted on its own (what went with it is
+    counted on its row and comes back with it)."""
+    district = request.district
+    since = timezone.now() - RESTORE_WINDOW
+    goal_sets = list(
+        GoalSet.all_objects.filter(district=district, deleted_at__gte=since)
+        .select_related("deleted_by")
+        .annotate(
+            goals_with=Count("goals", filter=Q(goals__deleted_at=F("deleted_at")), distinct=True)
+        )
+        .order_by("-deleted_at", "-pk")
+    )
+    goals = list(
+        Goal.all_objects.filter(goal_set__district=district, deleted_at__gte=since)
+        .exclude(goal_set__deleted_at=F("deleted_at"))
+        .select_related("goal_set", "deleted_by")
+        .annotate(
+            indicators_with=Count("indicators", filter=Q(indicators__deleted_at=F("deleted_at")))
+        )
+        .order_by("-deleted_at", "-pk")
+    )
+    indicators = list(
+        Indicator.all_objects.filter(goal__goal_set__district=district, deleted_at__gte=since)
+        .exclude(goal__deleted_at=F("deleted_at"))
+        .select_related("goal__goal_set", "deleted_by")
+        .order_by("-deleted_at", "-pk")
+    )
+    for goal in goals:
+        goal.blocker = services.restore_blocker(goal, goal.goal_set)
+    for indicator in indicators:
+        indicator.blocker = services.restore_blocker(indicator, indicator.goal.goal_set)
+    return render(
+        request,
+        "goals/deleted_items.html",
+        {
+            "goal_sets": goal_sets,
+            "goals": goals,
+            "indicators": indicators,
+            "window_days": RESTORE_WINDOW.days,
+        },
+    )
+
+
+def _restore(request, queryset, pk):
+    """Restore one deleted row of the district; the outcome is a message on the list."""
+    item = get_object_or_404(queryset, pk=pk)
+    raw_version = request.POST.get("row_version", "")
+    expected = int(raw_version) if raw_version.isdigit() else None
+    try:
+        rows = services.restore(item, by=request.user, expected_version=expected)
+    except services.RestoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        with_rows = rows[1:]  # rows[0] is the item itself
+        goals = sum(isinstance(r, Goal) for r in with_rows)
+        indicators = sum(isinstance(r, Indicator) for r in with_rows)
+        with_it = []
+        if goals:
+            with_it.append(f"{goals} goal(s)")
+        if indicators:
+            with_it.append(f"{indicators} indicator(s)")
+        suffix = f", with {' and '.join(with_it)}" if with_it else ""
+        messages.success(request, f"Restored: {services.describe(item)}{suffix}.")
+    return redirect("goals:deleted_items", request.district.slug)
+
+
+@require_POST  # first: a GET is refused as such, whoever asks
+@district_view(Action.RESTORE_DELETED)
+def set_restore(request, pk):
+    return _restore(request, GoalSet.all_objects.filter(district=request.district), pk)
+
+
+@require_POST  # first: a GET is refused as such, whoever asks
+@district_view(Action.RESTORE_DELETED)
+def goal_restore(request, pk):
+    return _restore(request, Goal.all_objects.filter(goal_set__district=request.district), pk)
+
+
+@require_POST  # first: a GET is refused as such, whoever asks
+@district_view(Action.RESTORE_DELETED)
+def indicator_restore(request, pk):
+    return _restore(
+        request, Indicator.all_objects.filter(goal__goal_set__district=request.district), pk
+    )

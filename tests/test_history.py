@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from goals.models import Goal, GoalSet, Indicator
+from goals.services import soft_delete
 from tests.factories import GoalFactory, IndicatorFactory
 from wbl.models import District, Membership, Partner, Pathway, School
 
@@ -31,6 +32,11 @@ def indicator_data(**extra):
         "collection_frequency": "yearly",
         **extra,
     }
+
+
+def _deleted(item, w):
+    soft_delete(item, by=w.staff)
+    return item
 
 
 @dataclass
@@ -68,6 +74,18 @@ WRITES = {
         },
         lambda w: GoalSet.history.filter(id=w.goal_set.pk),
     ),
+    "set_delete": Write(
+        "staff",
+        lambda w: ("goals:set_delete", ["midtown", w.goal_set.pk]),
+        lambda w: {},
+        lambda w: GoalSet.history.filter(id=w.goal_set.pk, deleted_at__isnull=False),
+    ),
+    "set_restore": Write(
+        "admin",
+        lambda w: ("goals:set_restore", ["midtown", _deleted(w.goal_set, w).pk]),
+        lambda w: {},
+        lambda w: GoalSet.history.filter(id=w.goal_set.pk, history_change_reason="Restored"),
+    ),
     "goal_create": Write(
         "staff",
         lambda w: ("goals:goal_create", ["midtown", w.goal_set.pk]),
@@ -84,7 +102,13 @@ WRITES = {
         "staff",
         lambda w: ("goals:goal_delete", ["midtown", w.goal.pk]),
         lambda w: {},
-        lambda w: Goal.history.filter(id=w.goal.pk, history_type="-"),
+        lambda w: Goal.history.filter(id=w.goal.pk, deleted_at__isnull=False),
+    ),
+    "goal_restore": Write(
+        "admin",
+        lambda w: ("goals:goal_restore", ["midtown", _deleted(w.goal, w).pk]),
+        lambda w: {},
+        lambda w: Goal.history.filter(id=w.goal.pk, history_change_reason="Restored"),
     ),
     "goal_move": Write(
         "staff",
@@ -108,7 +132,13 @@ WRITES = {
         "staff",
         lambda w: ("goals:indicator_delete", ["midtown", w.indicator.pk]),
         lambda w: {},
-        lambda w: Indicator.history.filter(id=w.indicator.pk, history_type="-"),
+        lambda w: Indicator.history.filter(id=w.indicator.pk, deleted_at__isnull=False),
+    ),
+    "indicator_restore": Write(
+        "admin",
+        lambda w: ("goals:indicator_restore", ["midtown", _deleted(w.indicator, w).pk]),
+        lambda w: {},
+        lambda w: Indicator.history.filter(id=w.indicator.pk, history_change_reason="Restored"),
     ),
     "indicator_move": Write(
         "staff",

@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     LOG_PROGRESS = "log_progress", "Log progress and WBL experiences"
     VIEW_STUDENTS = "view_students", "See student records"
     MANAGE_DISTRICT = "manage_district", "Manage schools, pathways, partners and members"
+    RESTORE_DELETED = "restore_deleted", "Restore deleted goal sets, goals and indicators"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -38,6 +39,7 @@ MATRIX: dict[str, frozenset[str]] = {
     Action.LOG_PROGRESS: frozenset({Role.ADMIN, Role.STAFF, Role.COORDINATOR}),
     Action.VIEW_STUDENTS: frozenset({Role.ADMIN, Role.STAFF, Role.COORDINATOR}),
     Action.MANAGE_DISTRICT: frozenset({Role.ADMIN}),
+    Action.RESTORE_DELETED: frozenset({Role.ADMIN}),
 }
 
 

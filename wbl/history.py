@@ -58,7 +58,7 @@ class Change:
 class Entry:
     when: datetime
     who: str
-    kind: str  # "Created", "Changed", "Deleted"
+    kind: str  # "Created", "Changed", "Deleted", "Restored", "Removed for good"
     subject: str
     changes: list[Change] = field(default_factory=list)
 
@@ -113,8 +113,15 @@ def entries(records, fields, *, subject=str) -> list[Entry]:
         for record in sequence:
             model_fields = [(record.instance_type._meta.get_field(n), label) for n, label in fields]
             who = str(record.history_user) if record.history_user_id else "System"
+            was_deleted = getattr(previous, "deleted_at", None) is not None
+            is_deleted = getattr(record, "deleted_at", None) is not None
             if record.history_type == "-":
-                out.append(Entry(record.history_date, who, "Deleted", subject(record)))
+                kind = "Removed for good" if was_deleted else "Deleted"
+                out.append(Entry(record.history_date, who, kind, subject(record)))
+            elif previous is not None and was_deleted != is_deleted:
+                # A soft delete or a restore (goals.services): said in words, not as a field.
+                kind = "Deleted" if is_deleted else "Restored"
+                out.append(Entry(record.history_date, who, kind, subject(record)))
             elif previous is None or record.history_type == "+":
                 changes = [
                     Change(label, EMPTY, display_value(record, f)) for f, label in model_fields

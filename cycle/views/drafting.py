@@ -8,6 +8,7 @@ version-checked (409 with both versions side by side); every write is one histor
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -88,6 +89,8 @@ def _comments(goal_set, goals) -> list:
     by_pk = {g.pk: g for g in goals}
     comments = list(
         Comment.objects.filter(goal_set=goal_set)
+        # Not those about a deleted goal (they come back if it is restored).
+        .filter(Q(goal=None) | Q(goal__deleted_at=None))
         .select_related("author")
         .order_by("created_at", "pk")
     )

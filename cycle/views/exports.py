@@ -5,6 +5,7 @@ Every file is UTF-8 with a BOM (Excel reads the accents right), streamed row by 
 text cell that a spreadsheet would run as a formula is neutralised (see cycle.csv_io.cell).
 """
 
+from django.db.models import Exists, OuterRef
 from django.views.decorators.http import require_GET
 
 from cycle import inventory
@@ -34,7 +35,10 @@ def export_goals(request, pk):
         .order_by("goal__order", "goal__pk", "order", "pk")
     )
     statuses = statuses_for(indicators)
-    goals_without = goal_set.goals.filter(indicators__isnull=True).select_related("owner")
+    # Goals without a live indicator (a join does not hide deleted rows: Exists does).
+    goals_without = goal_set.goals.exclude(
+        Exists(Indicator.objects.filter(goal=OuterRef("pk")))
+    ).select_related("owner")
     header = [
         "Goal set",
         "Version",
@@ -96,7 +100,9 @@ def export_goals(request, pk):
 def export_progress(request, pk):
     goal_set = get_goal_set(request, pk)
     entries = (
-        ProgressEntry.objects.filter(indicator__goal__goal_set=goal_set)
+        ProgressEntry.objects.filter(
+            indicator__goal__goal_set=goal_set, indicator__deleted_at__isnull=True
+        )
         .order_by("indicator__goal__order", "indicator__order", "indicator_id", "as_of", "pk")
         .values_list(
             "indicator_id",
