@@ -1,13 +1,78 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
 
 from goals.models import Goal, GoalSet, Indicator
 from wbl.forms import VersionedModelForm
 from wbl.models import User
 
+MILESTONES_MAX = 1000
 
-class GoalSetForm(VersionedModelForm):
+
+def too_long(limit: int, length: int) -> str:
+    return f"Keep it to at most {limit} characters: this has {length}."
+
+
+class LengthLimit:
+    """A text field's length limit, with a message that says by how much it is over."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value):
+        if value is not None and len(value) > self.limit:
+            raise forms.ValidationError(too_long(self.limit, len(value)), code="max_length")
+
+
+class PlainTextField(forms.CharField):
+    """Text typed in a textarea. Line breaks are kept as one character ("\n"), as the browser
+    counts them for `maxlength`, so the limit checked here is the one the person saw."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+def text_limit(form, name: str, field) -> int | None:
+    """The most characters a free-text field takes: the form field's max_length, or a
+    MaxLengthValidator on the model field (e.g. a TextField's)."""
+    if isinstance(field, MilestonesField):
+        return field.limit
+    if field.max_length:
+        return field.max_length
+    model = form._meta.model
+    try:
+        validators = model._meta.get_field(name).validators
+    except FieldDoesNotExist:  # a form-only field
+        return None
+    limits = [v.limit_value for v in validators if isinstance(v, MaxLengthValidator)]
+    return min(limits) if limits else None
+
+
+class TextLimitsMixin:
+    """Every free-text field says its limit at the field: in its help text ("Up to 200
+    characters."), as the input's maxlength, and in the message when it is over."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or field.widget.is_hidden:
+                continue
+            limit = text_limit(self, name, field)
+            if not limit:
+                continue
+            if not isinstance(field, MilestonesField):
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ] + [LengthLimit(limit)]
+            field.widget.attrs["maxlength"] = str(limit)
+            note = f"Up to {limit} characters."
+            field.help_text = f"{field.help_text} {note}" if field.help_text else note
+
+
+class GoalSetForm(TextLimitsMixin, VersionedModelForm):
     class Meta:
         model = GoalSet
         fields = [
@@ -34,7 +99,7 @@ class GoalSetForm(VersionedModelForm):
         return {"district": self.district}
 
 
-class GoalForm(VersionedModelForm):
+class GoalForm(TextLimitsMixin, VersionedModelForm):
     class Meta:
         model = Goal
         fields = [
@@ -47,8 +112,9 @@ class GoalForm(VersionedModelForm):
             "responsible_roles",
             "responsible_partners",
         ]
+        field_classes = {"statement": PlainTextField}
         widgets = {
-            "statement": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+            "statement": forms.Textarea(attrs={"rows": 3}),
             "responsible_partners": forms.CheckboxSelectMultiple,
         }
 
@@ -74,6 +140,7 @@ class MilestonesField(forms.CharField):
     """Yearly milestones typed one per line as “2019: 35”, stored as {"2019": "35"}."""
 
     widget = forms.Textarea(attrs={"rows": 2})
+    limit = MILESTONES_MAX
 
     def prepare_value(self, value):
         if isinstance(value, dict):
@@ -81,7 +148,9 @@ class MilestonesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value) or ""
+        text = (super().to_python(value) or "").replace("\r\n", "\n")
+        if len(text) > self.limit:
+            raise forms.ValidationError(too_long(self.limit, len(text)), code="max_length")
         result = {}
         for number, line in enumerate(text.splitlines(), start=1):
             line = line.strip()
@@ -105,7 +174,7 @@ class MilestonesField(forms.CharField):
         return result
 
 
-class IndicatorForm(VersionedModelForm):
+class IndicatorForm(TextLimitsMixin, VersionedModelForm):
     milestones = MilestonesField(
         label="Yearly milestones",
         required=False,

@@ -21,7 +21,7 @@ from cycle.packet import (
     render_packet,
     summarise,
 )
-from cycle.pdf import pdf_response
+from cycle.pdf import PdfLimitExceeded, limit_page, pdf_response
 from goals.access import get_goal_set
 from goals.models import Stage
 from wbl.access import Action, can, district_view
@@ -356,4 +356,18 @@ def adoption(request, pk):
 @require_GET
 def packet(request, pk):
     goal_set = get_goal_set(request, pk)
-    return pdf_response(render_packet(goal_set), packet_filename(goal_set))
+    try:
+        pdf = render_packet(goal_set)
+    except PdfLimitExceeded as exc:
+        set_url = reverse("goals:set_detail", args=[request.district.slug, goal_set.pk])
+        return limit_page(
+            request,
+            exc,
+            document="board packet",
+            subject=goal_set.title,
+            instead=[
+                ("Read the goal set on screen: its page shows every goal and indicator", set_url),
+                ("Split the goal set into smaller sets, each with its own packet", None),
+            ],
+        )
+    return pdf_response(pdf, packet_filename(goal_set))
