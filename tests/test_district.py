@@ -49,7 +49,10 @@ def test_admin_adds_a_new_person_who_can_then_sign_in(world, login, client):
     assert membership.role == "coordinator"
     assert list(membership.schools.all()) == [world.school]
     client.logout()
-    assert client.login(username="dana.lee@example.org", password="first-password-2026")
+    response = client.post(
+        reverse("login"), {"username": "dana.lee@example.org", "password": "first-password-2026"}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_adding_an_existing_account_keeps_its_password(world, login):

@@ -28,6 +28,7 @@ def manage(*args, **env):
             "DATABASE_URL",
             "DJANGO_SETTINGS_MODULE",
             "SECURE_SSL_REDIRECT",
+            "SECURE_COOKIES",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
@@ -48,6 +49,34 @@ def test_production_values_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_cookies_over_plain_http_are_an_opt_out_that_check_deploy_flags():
+    plain_http = {**PRODUCTION, "SECURE_COOKIES": "0"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **plain_http)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "security.W012" in output and "security.W016" in output  # session, CSRF cookie
+
+
+def test_gunicorn_loads_the_app_with_workers_and_bind_from_the_environment():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("DJ")}
+    env.update(PRODUCTION, WEB_CONCURRENCY="4", GUNICORN_BIND="127.0.0.1:8123")
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "wbl/gunicorn.conf.py", "--print-config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = (line.partition("=") for line in result.stdout.splitlines())
+    config = {name.strip(): value.strip() for name, _, value in lines}
+    assert config["workers"] == "4"
+    assert config["bind"] == "['127.0.0.1:8123']"
+    assert config["wsgi_app"] == "wbl.wsgi:application"
+    assert int(config["timeout"]) <= 120
+
+
 @pytest.mark.parametrize(
     "env, message",
     [
@@ -59,6 +88,7 @@ def test_production_values_pass_check_deploy():
             "names no database",
         ),
         ({"DEBUG": "true", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but names no host"),
+        ({**PRODUCTION, "SECURE_COOKIES": "sometimes"}, "SECURE_COOKIES must be one of"),
     ],
 )
 def test_malformed_values_stop_start_up_with_a_clear_message(env, message):

@@ -7,13 +7,18 @@ Variables (all optional in development):
 - DATABASE_URL: postgres://user:password@host:port/name; without it, a SQLite file.
 - SQLITE_PATH: where the SQLite file lives (default db.sqlite3 next to manage.py).
 - SECURE_SSL_REDIRECT: true/false (default true when DEBUG is off).
+- SECURE_COOKIES: true/false, session and CSRF cookies sent over HTTPS only (default true when
+  DEBUG is off; `make serve`, plain HTTP on loopback, sets it false).
 - SITE_URL: the address people reach the app at, for links in mails (default
   http://127.0.0.1:8000).
+- PDF_TIME_LIMIT_SECONDS, PDF_MEMORY_LIMIT_MB: limits of one PDF render (default 60, 1024;
+  keep the time limit well under gunicorn's request timeout, wbl/gunicorn.conf.py).
 
 A malformed value stops start-up with ImproperlyConfigured naming the variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +50,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not items:
         raise ImproperlyConfigured(f"{name} is set but names no host.")
     return items
+
+
+def env_number(name: str, default: float, *, kind=float) -> float:
+    """A positive number (kind int or float) from the environment."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a positive {kind.__name__}, not {raw!r}.")
+    return value
 
 
 def env_database(name: str) -> dict:
@@ -96,12 +115,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
+    "axes",
     "wbl",
     "goals",
     "cycle",
 ]
 
 MIDDLEWARE = [
+    "wbl.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "wbl.middleware.FailedAuthorisationLogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wbl.urls"
@@ -141,6 +164,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttling (django-axes, wbl/throttling.py): 5 failures for one email address from one
+# client address lock that pair for 15 minutes; an unknown email is counted and locked just like
+# a known one. Counts live in the database, so they hold across app servers. The client address
+# is REMOTE_ADDR: behind a load balancer that is the balancer's, so the lock is then per email.
+# `manage.py axes_reset_username EMAIL` lifts a lock early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "wbl.throttling.throttle_key"
+AXES_LOCKOUT_CALLABLE = "wbl.throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 minutes after it began
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -167,9 +210,24 @@ STORAGES = {
     },
 }
 
-# Uploads and form posts: nothing unbounded reaches a view.
+# Uploads and form posts: nothing unbounded reaches a view. A file past the CSV import limit
+# (10 MB) is not kept beyond it: the form then says its size at the field (cycle/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "cycle.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# PDFs render in a child process (cycle/pdf.py), killed after this many seconds (wall clock)
+# and refused address space beyond the worker's own size plus this many MB; the person then
+# gets a page saying the document is too large to make at once. A 100-goal board packet
+# takes about 7 s and 270 MB of address space on one core. Keep the app server's request
+# timeout (wbl/gunicorn.conf.py: 60 s) well above the time limit: the queries and the template
+# run before it starts.
+PDF_TIME_LIMIT_SECONDS = env_number("PDF_TIME_LIMIT_SECONDS", 60.0)
+PDF_MEMORY_LIMIT_MB = env_number("PDF_MEMORY_LIMIT_MB", 1024, kind=int)
 
 # Security: secure by default, relaxed only for local development.
 SESSION_COOKIE_HTTPONLY = True
@@ -178,10 +236,18 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only our own scripts and styles (wbl.middleware.ContentSecurityPolicyMiddleware, every response).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'"
+)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Non-browser clients (Python's cookiejar, so locust) never send a Secure cookie back over
+    # plain HTTP, even on loopback: `make serve` turns this off; a real deployment keeps it.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers check over plain HTTP
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -204,4 +270,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Refused requests of signed-in people (wbl.middleware): kept even when LOG_LEVEL is ERROR.
+    "loggers": {"wbl.security": {"level": "WARNING"}},
 }

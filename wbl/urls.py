@@ -33,6 +33,7 @@ district_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

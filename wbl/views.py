@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import connection, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,15 @@ from wbl.forms import (
 )
 from wbl.history import delete_with_history, save_with_history
 from wbl.models import Membership, Partner, Pathway, School, User, is_last_admin
+
+
+@require_GET
+def healthz(request):
+    """For load balancers and uptime checks: the app answers and so does its database (one
+    query). Says nothing else; no login."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required

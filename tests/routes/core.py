@@ -4,6 +4,7 @@ from tests.routes import EDIT, EDIT_POST, FRAGMENT, MANAGE, MANAGE_POST, PERSONA
 
 ROUTES = {
     "home": Route(lambda w: [], {**dict.fromkeys(PERSONAS, 302)}),
+    "healthz": Route(lambda w: [], {**dict.fromkeys(PERSONAS, 200), "anonymous": 200}),
     "login": Route(lambda w: [], {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
     "logout": Route(lambda w: [], dict.fromkeys(PERSONAS, 302), method="post"),
     "goals:set_list": Route(a(), VIEW),
