@@ -53,6 +53,13 @@ class ImportUploadAdmin(ReadOnlyAdmin):
     """Uploads waiting between preview and confirm (kept only for that)."""
 
 
+@admin.register(models.ComputedFigure)
+class ComputedFigureAdmin(ReadOnlyAdmin):
+    """Counts of computed indicators kept between inventory changes (a cache)."""
+
+    list_display = ["indicator", "meeting", "total", "computed_at"]
+
+
 @admin.register(models.ReminderLog)
 class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ["kind", "indicator", "goal_set", "due_date", "sent_at"]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cycle.models import (
+    ComputedFigure,
     ComputedRule,
     Experience,
     ExperienceKind,
@@ -216,6 +217,74 @@ def compute_indicator(indicator) -> Decimal | None:
     if rule is None:
         return None
     return compute(rule).value
+
+
+def _latest(model):
+    return Subquery(model.objects.order_by("-pk").values("pk")[:1])
+
+
+def _marked_rules(indicator_ids):
+    """The indicators' rules (with their kind), each row also carrying the inventory's mark:
+    the latest history row of students, experiences and rules. Every write to those, imports
+    included, writes history (a change of a student's groups writes a student history row),
+    so a new mark means a figure may have changed. One query; the marks come from
+    primary-key indexes."""
+    rules = (
+        ComputedRule.objects.filter(indicator_id__in=indicator_ids)
+        .select_related("kind")
+        .annotate(
+            mark_s=_latest(Student.history.model),
+            mark_e=_latest(Experience.history.model),
+            mark_r=_latest(ComputedRule.history.model),
+        )
+    )
+    for rule in rules:
+        rule.mark = ":".join(str(n or 0) for n in (rule.mark_s, rule.mark_e, rule.mark_r))
+        yield rule
+
+
+def current_values(indicators) -> dict[int, Decimal | None]:
+    """Today's value of each computed indicator among `indicators`, by pk.
+
+    A figure counted earlier is used while the inventory has not changed since (two queries
+    for all the indicators); otherwise it is counted again (one query each) and kept in
+    ComputedFigure. For pages showing many statuses: the district overview, dashboards and
+    reminders. The indicator's own page counts live, with its breakdowns."""
+    ids = [i.pk for i in indicators if i.source == Indicator.Source.COMPUTED]
+    values = dict.fromkeys(ids)  # no rule: no value
+    if not ids:
+        return values
+    rules = list(_marked_rules(ids))
+    if not rules:
+        return values
+    mark = rules[0].mark
+    kept = {
+        f.indicator_id: f
+        for f in ComputedFigure.objects.filter(indicator_id__in=ids, inventory_mark=mark)
+    }
+    counted = []
+    for rule in rules:
+        figure = kept.get(rule.indicator_id)
+        if figure is None:
+            live = compute(rule)
+            figure = ComputedFigure(
+                indicator_id=rule.indicator_id,
+                total=live.total,
+                meeting=live.meeting,
+                inventory_mark=mark,
+                computed_at=timezone.now(),
+            )
+            counted.append(figure)
+        values[rule.indicator_id] = Figure("", figure.total, figure.meeting, rule.result).value
+    if counted:
+        # Two requests may count the same figure at once: the last one wins, same value.
+        ComputedFigure.objects.bulk_create(
+            counted,
+            update_conflicts=True,
+            unique_fields=["indicator"],
+            update_fields=["total", "meeting", "inventory_mark", "computed_at"],
+        )
+    return values
 
 
 @dataclass

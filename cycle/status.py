@@ -270,23 +270,15 @@ def _judge_achieve(path, target_date, when, seen) -> IndicatorStatus:
     return IndicatorStatus(status, **seen, expected_value=expected, note=f"Not done yet; {due}.")
 
 
-def _computed_value(indicator):
-    from cycle.inventory import compute_indicator
-
-    try:
-        value = compute_indicator(indicator)
-    except NotImplementedError:
-        return None
-    return _decimal(value)
-
-
 def statuses_for(indicators, *, as_of: date | None = None) -> dict[int, IndicatorStatus]:
     """Each indicator's status (by pk), from the entries logged up to `as_of` (default: all).
 
     One query for the manual indicators, whatever their number. Computed indicators take
-    today's value from the inventory (one query each, in cycle.inventory) when `as_of` is not
-    in the past; for a past date they are judged from their logged entries like the others.
+    today's value from the inventory (cycle.inventory.current_values: two queries, plus one
+    per figure the inventory changed under) when `as_of` is not in the past; for a past date
+    they are judged from their logged entries like the others.
     """
+    from cycle.inventory import current_values
     from cycle.models import ProgressEntry
 
     indicators = list(indicators)
@@ -309,13 +301,14 @@ def statuses_for(indicators, *, as_of: date | None = None) -> dict[int, Indicato
     )
     found = {pk: ((la, lv), (fa, fv)) for pk, la, lv, fa, fv in rows}
     today = timezone.localdate()
+    computed = current_values(indicators) if as_of is None or as_of >= today else {}
     result = {}
     for indicator in indicators:
         (latest_pair, first_pair) = found.get(indicator.pk, ((None, None), (None, None)))
         latest_entry = latest_pair if latest_pair[0] is not None else None
         first_entry = first_pair if first_pair[0] is not None else None
         if indicator.source == Indicator.Source.COMPUTED and (as_of is None or as_of >= today):
-            value = _computed_value(indicator)
+            value = _decimal(computed.get(indicator.pk))
             latest_entry = (today, value) if value is not None else None
             first_entry = first_entry or latest_entry
             if latest_entry is None:

@@ -7,8 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cycle import inventory
-from cycle.models import ProgressEntry
+from cycle.models import ComputedRule, ProgressEntry, Student
 from cycle.status import (
     STATUS_RULE,
     Status,
@@ -22,6 +21,8 @@ from cycle.status import (
 )
 from goals.models import Indicator
 from tests.factories import IndicatorFactory
+from tests.factories_inventory import ExperienceFactory, StudentFactory, kind, rule
+from wbl.history import save_with_history
 
 D = Decimal
 Direction = Indicator.Direction
@@ -337,21 +338,46 @@ def test_without_a_baseline_the_database_first_entry_starts_the_line(world):
     assert statuses_for([ind])[ind.pk].status == Status.ON_TRACK
 
 
-def test_computed_indicator_without_an_implementation_is_not_measured(world, monkeypatch):
+def test_computed_indicator_without_a_rule_is_not_measured(world):
     ind = IndicatorFactory(goal=world.goal, source=Indicator.Source.COMPUTED)
-
-    def not_yet(indicator):
-        raise NotImplementedError
-
-    monkeypatch.setattr(inventory, "compute_indicator", not_yet)
-    assert statuses_for([ind])[ind.pk].status == Status.NOT_MEASURED
-
-
-def test_computed_indicator_takes_todays_computed_value(world, monkeypatch):
-    ind = IndicatorFactory(goal=world.goal, source=Indicator.Source.COMPUTED, target_value=50)
-    monkeypatch.setattr(inventory, "compute_indicator", lambda indicator: 55)
     status = statuses_for([ind])[ind.pk]
-    assert (status.status, status.latest_value) == (Status.MET, 55)
+    assert status.status == Status.NOT_MEASURED
+    assert "no rule" in status.note
+
+
+def _computed(world, target=50):
+    """A computed indicator over the world's two students: one has a job shadow."""
+    a = world.district_a
+    ind = IndicatorFactory(goal=world.goal, source=Indicator.Source.COMPUTED, target_value=target)
+    rule(ind, kind(a, "job-shadow"))
+    first = StudentFactory(district=a, local_id="S1")
+    StudentFactory(district=a, local_id="S2")
+    ExperienceFactory(student=first, kind=kind(a, "job-shadow"))
+    return ind
+
+
+def test_computed_indicator_takes_todays_computed_value(world):
+    ind = _computed(world)
+    status = statuses_for([ind])[ind.pk]
+    assert (status.status, status.latest_value) == (Status.MET, 50)
+
+
+def test_a_computed_figure_is_kept_until_the_inventory_changes(world):
+    ind = _computed(world, target=100)
+    assert statuses_for([ind])[ind.pk].latest_value == 50
+    with CaptureQueriesContext(connection) as counted_again:
+        assert statuses_for([ind])[ind.pk].latest_value == 50
+    # Kept: the entries, the rule with the inventory's mark, the kept figure; no recount.
+    assert len(counted_again.captured_queries) == 3
+    second = Student.objects.get(local_id="S2")
+    ExperienceFactory(student=second, kind=kind(world.district_a, "job-shadow"))
+    assert statuses_for([ind])[ind.pk].latest_value == 100  # a new experience: counted again
+    second.delete()  # a student leaves (history records the deletion)
+    assert statuses_for([ind])[ind.pk].latest_value == 100  # 1 of 1
+    rule_row = ComputedRule.objects.get(indicator=ind)
+    rule_row.kind = kind(world.district_a, "internship")
+    save_with_history(rule_row, by=world.staff)
+    assert statuses_for([ind])[ind.pk].latest_value == 0  # the rule changed: counted again
 
 
 def test_snapshot_is_json_with_each_indicators_figures(world):

@@ -11,6 +11,7 @@ from cycle.models.communication import Channel, Communication
 from cycle.models.drafting import Comment, DraftingRecord, PromptAnswer, Resource, TeamMember
 from cycle.models.implementation import ActionStep
 from cycle.models.inventory import (
+    ComputedFigure,
     ComputedRule,
     Experience,
     ExperienceKind,
@@ -27,6 +28,7 @@ __all__ = [
     "BoardAdoption",
     "Channel",
     "Comment",
+    "ComputedFigure",
     "Communication",
     "ComputedRule",
     "DataReview",

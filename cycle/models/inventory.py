@@ -159,6 +159,27 @@ class ComputedRule(VersionedModel):
         return f"Rule for {self.indicator}"
 
 
+class ComputedFigure(models.Model):
+    """The last count of a computed indicator, kept so that pages showing many statuses (the
+    district overview, dashboards, reminders) do not recount the inventory on every request.
+
+    Valid only while `inventory_mark` equals the inventory's current mark (the latest history
+    row of students, their groups, experiences and rules: every write to them, imports
+    included, writes history), so a figure is never older than the data. A cache, not a record:
+    no history of its own."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="computed_figure"
+    )
+    total = models.PositiveIntegerField()
+    meeting = models.PositiveIntegerField()
+    inventory_mark = models.CharField(max_length=100)
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.meeting} of {self.total} for {self.indicator_id}"
+
+
 def _upload_token() -> str:
     return secrets.token_urlsafe(32)
 
