@@ -4,6 +4,7 @@ viewer, and district B's staff member, who must never see district A's data."""
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import (
     DistrictFactory,
@@ -18,6 +19,16 @@ from tests.factories import (
 )
 from tests.routes import PERSONAS  # noqa: F401  (re-exported for tests)
 from wbl.models import Membership
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back rows can come back with the same ids,
+    so a key made of ids could otherwise meet a page cached by an earlier test."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 Role = Membership.Role
 

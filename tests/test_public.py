@@ -224,8 +224,12 @@ def _grow(world, size):
         GoalFactory(goal_set=draft)
 
 
-# The district, its published sets (with school and pathway), goals, indicators, adoptions.
-PAGE_BUDGET = 5
+# The district with the mark of the page's data; then, when the page has to be rendered
+# again, the district, its published sets (with school and pathway), goals, indicators and
+# adoptions.
+PAGE_BUDGET = 6
+CACHED_PAGE_BUDGET = 1
+PDF_BUDGET = PAGE_BUDGET - 1  # the PDF is not cached: no mark
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -236,6 +240,25 @@ def test_page_query_count_does_not_grow_with_data(world, published, client, size
     assert response.status_code == 200
     assert len(ctx.captured_queries) == PAGE_BUDGET
     assert response.content.decode().count('class="public-set"') == size + 1
+    with CaptureQueriesContext(connection) as again:
+        cached = client.get(page_url())
+    assert len(again.captured_queries) == CACHED_PAGE_BUDGET
+    # The same goals (the page around them differs: the CSRF token is masked afresh).
+    part = response.content.decode().split('<h2 id="goals-heading">')[1]
+    assert cached.content.decode().split('<h2 id="goals-heading">')[1] == part
+
+
+def test_the_page_shows_a_change_at_once_although_it_is_cached(world, published, client):
+    goal = published.goals.first()
+    assert goal.statement in client.get(page_url()).content.decode()
+    goal.statement = "Every senior completes a paid internship"
+    goal.row_version += 1
+    save_with_history(goal, by=world.staff)
+    page = client.get(page_url()).content.decode()
+    assert "Every senior completes a paid internship" in page
+    world.district_a.vision = "Every student graduates with a plan"
+    save_with_history(world.district_a, by=world.admin)
+    assert "Every student graduates with a plan" in client.get(page_url()).content.decode()
 
 
 # -- the PDF -------------------------------------------------------------------------------
@@ -278,4 +301,4 @@ def test_summary_pdf_query_count_does_not_grow_with_data(world, published, clien
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(pdf_url()).status_code == 200
         counts.append(len(ctx.captured_queries))
-    assert counts == [PAGE_BUDGET, PAGE_BUDGET]
+    assert counts == [PDF_BUDGET, PDF_BUDGET]

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,7 @@ from cycle.forms.monitoring import (
     ProgressEntryForm,
 )
 from cycle.models import BoardAdoption, DataReview, ProgressEntry
-from cycle.pdf import pdf_response, render_pdf
+from cycle.pdf import PdfLimitExceeded, limit_page, pdf_response, render_pdf
 from cycle.status import (
     STATUS_RULE,
     SYMBOLS,
@@ -295,15 +296,17 @@ def overview(request):
         .select_related("school", "pathway")
         .order_by("title", "-version")
     )
+    # The set's id as a column, not the goal as an object: a district of 1,000 indicators
+    # builds half the model instances.
     indicators = list(
-        Indicator.objects.filter(goal__goal_set__in=[s.pk for s in goal_sets]).select_related(
-            "goal"
+        Indicator.objects.filter(goal__goal_set__in=[s.pk for s in goal_sets]).annotate(
+            set_id=F("goal__goal_set_id")
         )
     )
     statuses = statuses_for(indicators)
     by_set = {s.pk: [] for s in goal_sets}
     for indicator in indicators:
-        by_set[indicator.goal.goal_set_id].append(statuses[indicator.pk])
+        by_set[indicator.set_id].append(statuses[indicator.pk])
     for goal_set in goal_sets:
         goal_set.tally = list(counts(by_set[goal_set.pk]).values())
         goal_set.indicator_count = len(by_set[goal_set.pk])
@@ -350,7 +353,20 @@ def progress_pdf(request, pk):
     goal_set = _goal_set(request, pk)
     context = _report(goal_set)
     context["district"] = request.district
-    pdf = render_pdf("pdf/progress_report.html", context)
+    try:
+        pdf = render_pdf("pdf/progress_report.html", context)
+    except PdfLimitExceeded as exc:
+        dashboard_url = reverse("cycle:dashboard", args=[request.district.slug, goal_set.pk])
+        return limit_page(
+            request,
+            exc,
+            document="progress report",
+            subject=goal_set.title,
+            instead=[
+                ("Read the progress on the dashboard, which shows the same figures", dashboard_url),
+                ("Split the goal set into smaller sets, each with its own report", None),
+            ],
+        )
     return pdf_response(pdf, f"{request.district.slug}-progress-{goal_set.title}.pdf")
 
 
