@@ -164,15 +164,17 @@ def public_district(slug: str) -> PublicDistrict:
     )
 
 
-# What the public page shows comes only from these tables; every write to them writes history.
-PUBLIC_SOURCES = (District, School, Pathway, GoalSet, Goal, Indicator, BoardAdoption)
+# What the public page shows comes from these tables; every write to them writes history.
+# Goals and indicators are left out on purpose: the page shows adopted sets only, which are
+# frozen, so editing a draft's goals (many writes a day) does not push the page out of the
+# cache. A set's publication, a new adopted version or an adoption record does.
+PUBLIC_SOURCES = (District, School, Pathway, GoalSet, BoardAdoption)
 
 
 def public_page_mark(slug: str) -> tuple[str, str]:
     """The district's name and where the public page's sources stand (the latest history row
     of each): a new mark means the page may have changed. One query, on primary-key indexes;
-    404 for an unknown slug. The page caches what it renders under this mark, so it is never
-    older than the data it shows."""
+    404 for an unknown slug. The page caches what it renders under this mark."""
     marks = {
         f"mark_{n}": Subquery(model.history.order_by("-pk").values("pk")[:1])
         for n, model in enumerate(PUBLIC_SOURCES)

@@ -251,14 +251,34 @@ def test_page_query_count_does_not_grow_with_data(world, published, client, size
 def test_the_page_shows_a_change_at_once_although_it_is_cached(world, published, client):
     goal = published.goals.first()
     assert goal.statement in client.get(page_url()).content.decode()
-    goal.statement = "Every senior completes a paid internship"
-    goal.row_version += 1
-    save_with_history(goal, by=world.staff)
-    page = client.get(page_url()).content.decode()
-    assert "Every senior completes a paid internship" in page
     world.district_a.vision = "Every student graduates with a plan"
     save_with_history(world.district_a, by=world.admin)
     assert "Every student graduates with a plan" in client.get(page_url()).content.decode()
+    # A new version adopted: the page shows it in place of the old one at once.
+    revising = advance(published, Stage.REVISE, by=world.staff)
+    outcome = GoalOutcome(goal=goal, outcome=GoalOutcome.Outcome.CARRIED_FORWARD)
+    save_with_history(outcome, by=world.staff)
+    version_2 = services.start_new_version(revising, by=world.staff)
+    new_goal = version_2.goals.get(carried_from=goal)
+    new_goal.statement = "Every senior completes a paid internship"
+    new_goal.row_version += 1
+    save_with_history(new_goal, by=world.staff)
+    assert "paid internship" not in client.get(page_url()).content.decode()  # still a draft
+    adopt(version_2, by=world.admin)
+    page = client.get(page_url()).content.decode()
+    assert "Every senior completes a paid internship" in page
+
+
+def test_editing_a_draft_keeps_the_cached_page(world, published, client):
+    draft = GoalSetFactory(district=world.district_a, title="Next year's draft")
+    goal = GoalFactory(goal_set=draft)
+    client.get(page_url())
+    goal.statement = "A draft goal"
+    goal.row_version += 1
+    save_with_history(goal, by=world.staff)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(page_url())
+    assert len(ctx.captured_queries) == CACHED_PAGE_BUDGET
 
 
 # -- the PDF -------------------------------------------------------------------------------

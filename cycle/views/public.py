@@ -11,8 +11,9 @@ from cycle.pdf import PdfLimitExceeded, limit_page, pdf_response, render_pdf
 from cycle.public import public_district, public_page_mark
 
 # The goals part of the public page is cached per app server under the mark of its data
-# (cycle.public.public_page_mark), so it is rebuilt after any change and never served stale.
-PUBLIC_PAGE_CACHE_SECONDS = 3600
+# (cycle.public.public_page_mark), so it is rebuilt after a publication, adoption or profile
+# change; the time limit bounds anything that bypasses the app (the Django admin).
+PUBLIC_PAGE_CACHE_SECONDS = 600
 
 
 @require_GET

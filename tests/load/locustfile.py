@@ -144,7 +144,7 @@ def links(html, pattern):
 
 class Member(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(2, 8)  # a person reads a page for a few seconds before the next step
     role = ""
 
     def on_start(self):
@@ -298,7 +298,7 @@ class Board(Member):
 
 class Visitor(HttpUser):
     weight = 10
-    wait_time = between(1, 4)
+    wait_time = between(2, 8)  # a person reads a page for a few seconds before the next step
 
     @task(5)
     def public_page(self):
