@@ -270,6 +270,22 @@ def _judge_achieve(path, target_date, when, seen) -> IndicatorStatus:
     return IndicatorStatus(status, **seen, expected_value=expected, note=f"Not done yet; {due}.")
 
 
+# The indicator fields the status rule reads (for querysets that load only these).
+STATUS_FIELDS = (
+    "pk",
+    "name",
+    "unit",
+    "direction",
+    "source",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_date",
+    "milestones",
+    "collection_frequency",
+)
+
+
 def statuses_for(indicators, *, as_of: date | None = None) -> dict[int, IndicatorStatus]:
     """Each indicator's status (by pk), from the entries logged up to `as_of` (default: all).
 

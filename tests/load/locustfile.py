@@ -153,7 +153,7 @@ class Member(HttpUser):
         with self.client.post(
             "/accounts/login/",
             {"username": email(self.role), "password": PASSWORD, "csrfmiddlewaretoken": token},
-            name="login",
+            name="sign-in: password check",
             catch_response=True,
         ) as response:
             if "/accounts/login/" in response.url:
@@ -330,9 +330,10 @@ def report(environment, **kwargs):
     rows, pages_ok, errors = [], True, stats.total.num_failures
     for (name, _method), entry in sorted(stats.entries.items()):
         p95 = entry.get_response_time_percentile(0.95)
-        is_pdf = name.startswith("PDF")
-        is_baseline = name.startswith("baseline")
-        within = "—" if is_pdf or is_baseline else ("yes" if p95 < BUDGET_P95_MS else "NO")
+        # Apart from the budget: PDFs (the issue reports them separately), the baseline, and the
+        # password check, slow on purpose (PBKDF2, 1,000,000 iterations in Django 5.2).
+        apart = name.startswith(("PDF", "baseline", "sign-in"))
+        within = "—" if apart else ("yes" if p95 < BUDGET_P95_MS else "NO")
         if within == "NO":
             pages_ok = False
         rows.append(
