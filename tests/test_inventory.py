@@ -166,6 +166,22 @@ def test_filters(world, people, login, lakeside):
     assert b"Some filters were not understood" in response.content
 
 
+def test_school_and_pathway_filters_are_labelled_escaped_and_keep_the_choice(
+    world, login, lakeside
+):
+    odd = SchoolFactory(district=world.district_a, name='<b>"Odd" & Co</b>')
+    page = login(world.staff).get(url("students"), {"school": lakeside.pk}).content.decode()
+    start = page.index('<select id="id_school" name="school">')
+    select = page[start : page.index("</select>", start)]
+    assert '<option value="">All schools</option>' in select
+    assert f'<option value="{lakeside.pk}" selected>Lakeside High School</option>' in select
+    assert (
+        f'<option value="{odd.pk}">&lt;b&gt;&quot;Odd&quot; &amp; Co&lt;/b&gt;</option>' in select
+    )
+    assert '<label for="id_school">' in page
+    assert 'name="pathway"' in page
+
+
 def add_students(world, n, start, school):
     a = world.district_a
     groups = inventory.student_groups(a)
