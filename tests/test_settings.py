@@ -89,6 +89,8 @@ def test_gunicorn_loads_the_app_with_workers_and_bind_from_the_environment():
         ),
         ({"DEBUG": "true", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but names no host"),
         ({**PRODUCTION, "SECURE_COOKIES": "sometimes"}, "SECURE_COOKIES must be one of"),
+        ({**PRODUCTION, "EMAIL_PORT": "smtp"}, "EMAIL_PORT must be a positive int"),
+        ({**PRODUCTION, "EMAIL_USE_TLS": "perhaps"}, "EMAIL_USE_TLS must be one of"),
     ],
 )
 def test_malformed_values_stop_start_up_with_a_clear_message(env, message):
@@ -105,3 +107,21 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_reminder_mail_goes_through_the_smtp_relay_the_environment_names():
+    env = {
+        **PRODUCTION,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": "587",
+        "EMAIL_HOST_USER": "wbl",
+        "EMAIL_USE_TLS": "true",
+    }
+    code = (
+        "from django.core.mail import get_connection; c = get_connection(); "
+        "print(type(c).__name__, c.host, c.port, c.username, c.use_tls)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == ["EmailBackend", "smtp.example.org", "587", "wbl", "True"]

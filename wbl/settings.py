@@ -11,6 +11,8 @@ Variables (all optional in development):
   DEBUG is off; `make serve`, plain HTTP on loopback, sets it false).
 - SITE_URL: the address people reach the app at, for links in mails (default
   http://127.0.0.1:8000).
+- EMAIL_BACKEND, DEFAULT_FROM_EMAIL, and for SMTP EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+  EMAIL_HOST_PASSWORD, EMAIL_USE_TLS: how reminder mails leave (default: printed).
 - PDF_TIME_LIMIT_SECONDS, PDF_MEMORY_LIMIT_MB: limits of one PDF render (default 60, 1024;
   keep the time limit well under gunicorn's request timeout, wbl/gunicorn.conf.py).
 
@@ -260,6 +262,13 @@ if not SITE_URL.startswith(("http://", "https://")):
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wbl-goals@localhost")
+# For the SMTP backend (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): the relay.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_number("EMAIL_PORT", 25, kind=int)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30  # seconds: a stuck relay must not hang send_reminders
 
 # simple-history: history is read-only in the app; the admin shows it but cannot revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
