@@ -34,9 +34,11 @@ def table_rows(model) -> dict:
         for f in model._meta.concrete_fields
         if not (model is User and f.name == "password")
     ]
-    rows = model._base_manager.order_by("pk").values_list(*columns)
+    # Keyed by the primary key: on history tables the first column is the tracked row's id,
+    # which many history rows share.
+    rows = model._base_manager.order_by("pk").values_list("pk", *columns)
     return {
-        row[0]: tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows
+        row[0]: tuple(bytes(v) if isinstance(v, memoryview) else v for v in row[1:]) for row in rows
     }
 
 
