@@ -2,6 +2,7 @@
 suppression of small groups outside staff pages."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from cycle import inventory
 from cycle.models import ComputedRule, Student
-from goals.models import GoalSet, Indicator
+from goals.models import GoalSet, Indicator, Stage
 from tests.factories import (
     DistrictFactory,
     GoalFactory,
@@ -453,3 +454,29 @@ def test_the_breakdown_adds_up_to_the_figure(world, cohort, student_indicator):
     whole = inventory.overall(inventory.breakdown(r), r.result)
     figure = inventory.compute(r)
     assert (whole.total, whole.meeting, whole.value) == (figure.total, figure.meeting, figure.value)
+
+
+def test_benchmark_counts_only_what_the_pages_show(db):
+    """The benchmark's opening line counts indicators as the pages do: soft-deleted ones are
+    left out, so the "largest goal set" figure is the one its page timings are for."""
+    from django.core.management import call_command
+
+    from goals.services import soft_delete
+    from wbl.models import District
+
+    sizes = {"schools": 2, "students": 30, "experiences": 100, "goals": 12, "progress": 10}
+    call_command("seed_scale", district="tiny", no_progress_bar=True, **sizes)
+    district = District.objects.get(slug="tiny")
+    system = GoalSet.objects.filter(district=district, level=GoalSet.Level.SYSTEM)
+    biggest = max(system, key=lambda s: Indicator.objects.filter(goal__goal_set=s).count())
+    shown = Indicator.objects.filter(goal__goal_set=biggest).count()
+    total = Indicator.objects.filter(goal__goal_set__district=district).count()
+    admin = district.memberships.filter(role="admin").first().user
+    # The seeded sets are adopted (frozen); a draft of the same size can lose an indicator.
+    GoalSet.objects.filter(pk=biggest.pk).update(stage=Stage.DRAFT)
+    soft_delete(Indicator.objects.filter(goal__goal_set=biggest).first(), by=admin)
+
+    out = io.StringIO()
+    call_command("benchmark", district="tiny", only=["computed"], stdout=out)
+    [line] = [x for x in out.getvalue().splitlines() if "largest goal set" in x]
+    assert f"{total - 1:,} indicators; largest goal set {shown - 1} indicators" in line

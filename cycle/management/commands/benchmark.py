@@ -35,7 +35,7 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -67,6 +67,7 @@ urlpatterns = [
 ]
 
 # The same figure as the rule {graduation_year, internship, at least H hours}, by hand.
+# The CAST: SQLite gets a Decimal parameter as text, and a number is never >= a text there.
 HAND_SQL = """
 WITH hours AS (
     SELECT student_id, SUM(hours) AS total_hours
@@ -74,7 +75,7 @@ WITH hours AS (
     WHERE kind_id = %s
     GROUP BY student_id
 )
-SELECT COUNT(*), COUNT(*) FILTER (WHERE hours.total_hours >= %s)
+SELECT COUNT(*), COUNT(*) FILTER (WHERE hours.total_hours >= CAST(%s AS NUMERIC))
 FROM cycle_student AS s LEFT JOIN hours ON hours.student_id = s.id
 WHERE s.district_id = %s AND s.graduation_year = %s
 """
@@ -145,10 +146,17 @@ class Command(BaseCommand):
         d = self.district
         students = Student.objects.filter(district=d).count()
         experiences = Experience.objects.filter(student__district=d).count()
-        indicators = Indicator.objects.filter(goal__goal_set__district=d).count()
+        # Soft-deleted goals and indicators are not shown, so they are not counted either
+        # (the default manager hides deleted rows of its own model, not of the ones it joins).
+        indicators = Indicator.objects.filter(
+            goal__goal_set__district=d,
+            goal__deleted_at__isnull=True,
+            goal__goal_set__deleted_at__isnull=True,
+        ).count()
+        live = Q(goals__deleted_at__isnull=True, goals__indicators__deleted_at__isnull=True)
         self.biggest = (
             GoalSet.objects.filter(district=d, level=GoalSet.Level.SYSTEM)
-            .annotate(n=Count("goals__indicators"))
+            .annotate(n=Count("goals__indicators", filter=live))
             .order_by("-n")
             .first()
         )
