@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -252,7 +253,10 @@ def set_delete(request, pk):
             "object": goal_set,
             "what": "goal set",
             "cancel_url": goal_set.get_absolute_url(),
-            "detail": f"Its {goal_count} goal(s) and their indicators are deleted with it.",
+            "detail": (
+                f"Its {goal_count} goal{pluralize(goal_count)} and their indicators are deleted "
+                "with it."
+            ),
             "action_url": reverse("goals:set_delete", args=[request.district.slug, goal_set.pk]),
         },
     )
@@ -375,7 +379,10 @@ def goal_delete(request, pk):
             "object": goal,
             "what": "goal",
             "cancel_url": _goal_anchor(goal),
-            "detail": f"Its {indicator_count} indicator(s) are deleted with it.",
+            "detail": (
+                f"Its {indicator_count} indicator{pluralize(indicator_count)} "
+                f"{pluralize(indicator_count, 'is,are')} deleted with it."
+            ),
             "action_url": reverse("goals:goal_delete", args=[request.district.slug, goal.pk]),
         },
     )
@@ -577,13 +584,14 @@ def _restore(request, queryset, pk):
         with_rows = rows[1:]  # rows[0] is the item itself
         goals = sum(isinstance(r, Goal) for r in with_rows)
         indicators = sum(isinstance(r, Indicator) for r in with_rows)
-        with_it = []
-        if goals:
-            with_it.append(f"{goals} goal(s)")
-        if indicators:
-            with_it.append(f"{indicators} indicator(s)")
+        with_it = [
+            f"{count} {noun}{pluralize(count)}"
+            for count, noun in ((goals, "goal"), (indicators, "indicator"))
+            if count
+        ]
         suffix = f", with {' and '.join(with_it)}" if with_it else ""
-        messages.success(request, f"Restored: {services.describe(item)}{suffix}.")
+        named = services.describe(item)
+        messages.success(request, f"Restored {named[0].lower()}{named[1:]}{suffix}.")
     return redirect("goals:deleted_items", request.district.slug)
 
 

@@ -255,7 +255,7 @@ def test_adding_a_goal_to_a_long_set_shows_the_last_page(world, login):
 def test_deleting_a_goal_deletes_its_indicators(world, login):
     client = login(world.staff)
     confirm = client.get(reverse("goals:goal_delete", args=["midtown", world.goal.pk]))
-    assert "1 indicator(s) are deleted with it" in confirm.content.decode()
+    assert "Its 1 indicator is deleted with it" in confirm.content.decode()
     client.post(reverse("goals:goal_delete", args=["midtown", world.goal.pk]))
     assert not Goal.objects.filter(pk=world.goal.pk).exists()
     assert not Indicator.objects.filter(pk=world.indicator.pk).exists()

@@ -76,7 +76,7 @@ def test_staff_delete_a_goal_set_after_confirming(world, login):
     assert url("set_delete", world.goal_set.pk) in page  # the set page offers it
     confirm = page_text(client.get(url("set_delete", world.goal_set.pk)))
     assert "Delete this goal set?" in confirm and "Midtown WBL expansion" in confirm
-    assert "Its 1 goal(s) and their indicators are deleted with it." in confirm
+    assert "Its 1 goal and their indicators are deleted with it." in confirm
 
     response = client.post(url("set_delete", world.goal_set.pk), follow=True)
     assert response.redirect_chain[-1][0] == url("set_list")
@@ -279,7 +279,7 @@ def test_restoring_a_goal_brings_back_what_went_with_it_in_its_place(world, logi
         url("goal_restore", middle.pk), {"row_version": fresh(middle).row_version}, follow=True
     )
     assert response.redirect_chain[-1][0] == url("deleted_items")
-    assert messages_of(response) == ["Restored: The goal “Middle goal”, with 1 indicator(s)."]
+    assert messages_of(response) == ["Restored the goal “Middle goal”, with 1 indicator."]
     page = page_text(client.get(world.goal_set.get_absolute_url()))
     assert page.index("Seniors complete internships") < page.index("Middle goal")
     assert page.index("Middle goal") < page.index("Last goal")
@@ -294,8 +294,7 @@ def test_restoring_a_goal_set_brings_back_its_goals_but_not_one_deleted_before(w
     soft_delete(world.goal_set, by=world.staff)
     response = login(world.admin).post(url("set_restore", world.goal_set.pk), follow=True)
     assert messages_of(response) == [
-        "Restored: The goal set “Midtown WBL expansion” (version 1), with 1 goal(s) and "
-        "1 indicator(s)."
+        "Restored the goal set “Midtown WBL expansion” (version 1), with 1 goal and 1 indicator."
     ]
     assert list(world.goal_set.goals.all()) == [world.goal]
     assert list(world.goal.indicators.all()) == [world.indicator]
