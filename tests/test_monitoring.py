@@ -697,7 +697,9 @@ def test_dashboard_page_numbers_out_of_range_or_not_numbers_are_forgiven(world, 
     _grow(world, 40)  # 20 goals and the world's own: three pages
     client = login(world.board)
     address = url("dashboard", world.goal_set.pk)
-    assert 'aria-current="page">Page 3<' in client.get(address, {"page": 99}).content.decode()
+    last = client.get(address, {"page": 99}).content.decode()
+    assert 'aria-current="page">Page 3<' in last
+    assert "Goal 21 of 21. The figures at the top count every goal." in last
     assert 'aria-current="page">Page 1<' in client.get(address, {"page": "x"}).content.decode()
 
 

@@ -243,7 +243,8 @@ def _report(goal_set, *, page=None):
         goal.position = position
         goal.indicator_list = by_goal[goal.pk]
     statuses = statuses_for(indicators)
-    pages = max(1, -(-len(goals) // GOALS_PER_PAGE))
+    goal_count = len(goals)
+    pages = max(1, -(-goal_count // GOALS_PER_PAGE))
     if page is not None:
         page = min(max(page, 1), pages)
         goals = goals[(page - 1) * GOALS_PER_PAGE : page * GOALS_PER_PAGE]
@@ -260,6 +261,8 @@ def _report(goal_set, *, page=None):
         "latest_review": latest_review,
         "status_rule": STATUS_RULE,
         "today": timezone.localdate(),
+        "goal_count": goal_count,
+        "first_position": goals[0].position if goals else 0,
         "page": page,
         "pages": range(1, pages + 1) if pages > 1 else None,
     }
