@@ -14,11 +14,13 @@ suppressed everywhere except staff pages (`sees_small_groups`).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -219,37 +221,60 @@ def compute_indicator(indicator) -> Decimal | None:
     return compute(rule).value
 
 
-def _latest(model):
-    return Subquery(model.objects.order_by("-pk").values("pk")[:1])
+# How far back the inventory's mark looks (see _marked_rules), and how long a kept figure is
+# trusted at most, whatever the mark says.
+MARK_DEPTH = 5000
+FIGURE_MAX_AGE = timedelta(minutes=10)
+
+
+def _newest_pk(model, offset: int):
+    return Subquery(model.objects.order_by("-pk").values("pk")[offset : offset + 1])
+
+
+def _row_count(model):
+    rows = model.objects.order_by().annotate(one=Value(1)).values("one")
+    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
 def _marked_rules(indicator_ids):
-    """The indicators' rules (with their kind), each row also carrying the inventory's mark:
-    the latest history row of students, experiences and rules. Every write to those, imports
-    included, writes history (a change of a student's groups writes a student history row),
-    so a new mark means a figure may have changed. One query; the marks come from
-    primary-key indexes."""
+    """The indicators' rules (with their kind), each row also carrying the inventory's mark.
+
+    Every write to students (their groups included), experiences and rules writes a history
+    row, imports too, so the newest history rows tell whether a figure may have changed. The
+    newest id alone is not enough on PostgreSQL: ids are handed out before commit, so a
+    transaction holding lower ids (an import, say) can commit after a save with a higher id,
+    and a figure counted in between would keep the newest id as its mark. So the mark also
+    holds the id of the MARK_DEPTH-th newest row (or, in a smaller table, minus the number
+    of rows), which moves up when any of those newest rows becomes visible. What this misses
+    needs more than MARK_DEPTH other history rows to be committed between a write and its own
+    commit; FIGURE_MAX_AGE bounds even that. One query, by primary-key indexes.
+    """
+    marks = {}
+    for name, model in (
+        ("s", Student.history.model),
+        ("e", Experience.history.model),
+        ("r", ComputedRule.history.model),
+    ):
+        marks[f"mark_{name}"] = _newest_pk(model, 0)
+        marks[f"depth_{name}"] = Coalesce(_newest_pk(model, MARK_DEPTH - 1), -_row_count(model))
     rules = (
         ComputedRule.objects.filter(indicator_id__in=indicator_ids)
         .select_related("kind")
-        .annotate(
-            mark_s=_latest(Student.history.model),
-            mark_e=_latest(Experience.history.model),
-            mark_r=_latest(ComputedRule.history.model),
-        )
+        .annotate(**marks)
     )
     for rule in rules:
-        rule.mark = ":".join(str(n or 0) for n in (rule.mark_s, rule.mark_e, rule.mark_r))
+        rule.mark = ":".join(str(getattr(rule, name) or 0) for name in marks)
         yield rule
 
 
 def current_values(indicators) -> dict[int, Decimal | None]:
     """Today's value of each computed indicator among `indicators`, by pk.
 
-    A figure counted earlier is used while the inventory has not changed since (two queries
-    for all the indicators); otherwise it is counted again (one query each) and kept in
-    ComputedFigure. For pages showing many statuses: the district overview, dashboards and
-    reminders. The indicator's own page counts live, with its breakdowns."""
+    A figure counted earlier is used while the inventory has not changed since, for
+    FIGURE_MAX_AGE at most (two queries for all the indicators); otherwise it is counted again
+    (one query each) and kept in ComputedFigure. For pages showing many statuses: the
+    district overview, dashboards and reminders. The indicator's own page counts live, with
+    its breakdowns."""
     ids = [i.pk for i in indicators if i.source == Indicator.Source.COMPUTED]
     values = dict.fromkeys(ids)  # no rule: no value
     if not ids:
@@ -260,7 +285,11 @@ def current_values(indicators) -> dict[int, Decimal | None]:
     mark = rules[0].mark
     kept = {
         f.indicator_id: f
-        for f in ComputedFigure.objects.filter(indicator_id__in=ids, inventory_mark=mark)
+        for f in ComputedFigure.objects.filter(
+            indicator_id__in=ids,
+            inventory_mark=mark,
+            computed_at__gt=timezone.now() - FIGURE_MAX_AGE,
+        )
     }
     counted = []
     for rule in rules:

@@ -1,12 +1,20 @@
-"""Two editors saving the same goal at the same moment, in real threads with their own database
-connections: exactly one save wins, the other gets the conflict, and history has one new row."""
+"""Writes at the same moment, in real threads with their own database connections: two editors
+saving the same goal (exactly one save wins, the other gets the conflict, and history has one
+new row); and a slow write to the inventory that commits after a later one, which must still
+change the computed figures that dashboards keep."""
 
 import threading
 
 import pytest
+from django.db import connection, transaction
 
+from cycle import inventory
+from cycle.inventory import current_values
+from cycle.models import ComputedRule
 from goals.forms import GoalForm
-from goals.models import Goal
+from goals.models import Goal, Indicator
+from tests.factories import IndicatorFactory
+from tests.factories_inventory import ExperienceFactory, StudentFactory, kind, rule
 from tests.test_history import goal_data
 from wbl.concurrency import EditConflict, save_form
 
@@ -55,3 +63,51 @@ def test_simultaneous_saves_from_the_same_version_let_exactly_one_win(world):
     assert goal.statement == f"{winner}'s wording"
     assert goal.row_version == 2
     assert Goal.history.filter(id=goal_pk).count() == history_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("depth", [3, inventory.MARK_DEPTH], ids=["deep-table", "small-table"])
+def test_a_write_committed_after_a_later_one_still_changes_the_kept_figure(
+    world, monkeypatch, depth
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time, so ids commit in order: PostgreSQL only")
+    monkeypatch.setattr(inventory, "MARK_DEPTH", depth)
+    district = world.district_a
+    job_shadow = kind(district, "job-shadow")
+    indicator = IndicatorFactory(goal=world.goal, source=Indicator.Source.COMPUTED)
+    rule(indicator, job_shadow, result=ComputedRule.Result.COUNT)
+    students = [StudentFactory(district=district, local_id=f"S{n}") for n in range(8)]
+    for student in students[:5]:
+        ExperienceFactory(student=student, kind=job_shadow)
+    assert current_values([indicator])[indicator.pk] == 5
+
+    slow_has_written, fast_is_done = threading.Event(), threading.Event()
+    failures = []
+
+    def slow_import():
+        """Writes first (so its history row has the lower id) but commits last."""
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                ExperienceFactory(student=students[5], kind=job_shadow)
+                slow_has_written.set()
+                assert fast_is_done.wait(30)
+        except Exception as exc:  # surface thread failures in the test
+            failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_import)
+    thread.start()
+    assert slow_has_written.wait(30)
+    ExperienceFactory(student=students[6], kind=job_shadow)  # a later id, committed at once
+    # A dashboard in between counts what is committed: the fast write, not the slow one.
+    assert current_values([indicator])[indicator.pk] == 6
+    fast_is_done.set()
+    thread.join(60)
+    assert failures == []
+
+    # Both are committed now, and the figure kept in between must not stand for them.
+    assert current_values([indicator])[indicator.pk] == 7

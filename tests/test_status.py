@@ -1,13 +1,13 @@
 """The status rule at its edges (cycle.status), and statuses for many indicators in one query."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cycle.models import ComputedRule, ProgressEntry, Student
+from cycle.models import ComputedFigure, ComputedRule, ProgressEntry, Student
 from cycle.status import (
     STATUS_RULE,
     Status,
@@ -378,6 +378,19 @@ def test_a_computed_figure_is_kept_until_the_inventory_changes(world):
     rule_row.kind = kind(world.district_a, "internship")
     save_with_history(rule_row, by=world.staff)
     assert statuses_for([ind])[ind.pk].latest_value == 0  # the rule changed: counted again
+
+
+def test_a_kept_figure_is_counted_again_after_ten_minutes_whatever_its_mark(world):
+    ind = _computed(world, target=100)
+    assert statuses_for([ind])[ind.pk].latest_value == 50
+    figure = ComputedFigure.objects.get(indicator=ind)
+    figure.meeting = 2  # what a figure kept under a mark that missed a change would say
+    figure.save(update_fields=["meeting"])
+    assert statuses_for([ind])[ind.pk].latest_value == 100  # 2 of 2: the kept figure is used
+    figure.computed_at -= timedelta(minutes=10, seconds=1)
+    figure.save(update_fields=["computed_at"])
+    assert statuses_for([ind])[ind.pk].latest_value == 50  # too old: counted again
+    assert ComputedFigure.objects.get(indicator=ind).meeting == 1
 
 
 def test_snapshot_is_json_with_each_indicators_figures(world):

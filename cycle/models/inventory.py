@@ -163,10 +163,10 @@ class ComputedFigure(models.Model):
     """The last count of a computed indicator, kept so that pages showing many statuses (the
     district overview, dashboards, reminders) do not recount the inventory on every request.
 
-    Valid only while `inventory_mark` equals the inventory's current mark (the latest history
-    row of students, their groups, experiences and rules: every write to them, imports
-    included, writes history), so a figure is never older than the data. A cache, not a record:
-    no history of its own."""
+    Valid only while `inventory_mark` equals the inventory's current mark (from the newest
+    history rows of students, their groups, experiences and rules: every write to them,
+    imports included, writes history; cycle.inventory._marked_rules) and for ten minutes at
+    most. A cache, not a record: no history of its own."""
 
     indicator = models.OneToOneField(
         Indicator, on_delete=models.CASCADE, related_name="computed_figure"
