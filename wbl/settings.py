@@ -226,7 +226,7 @@ FILE_UPLOAD_HANDLERS = [
 # and refused address space beyond the worker's own size plus this many MB; the person then
 # gets a page saying the document is too large to make at once. A 100-goal board packet
 # takes about 7 s and 270 MB of address space on one core. Keep the app server's request
-# timeout (wbl/gunicorn.conf.py: 60 s) well above the time limit: the queries and the template
+# timeout (wbl/gunicorn.conf.py: 90 s) well above the time limit: the queries and the template
 # run before it starts.
 PDF_TIME_LIMIT_SECONDS = env_number("PDF_TIME_LIMIT_SECONDS", 60.0)
 PDF_MEMORY_LIMIT_MB = env_number("PDF_MEMORY_LIMIT_MB", 1024, kind=int)
