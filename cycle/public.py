@@ -63,6 +63,7 @@ class PublicGoalSet:
 class PublicDistrict:
     name: str
     slug: str
+    time_zone: str
     vision: str
     mission: str
     graduate_profile: str
@@ -157,6 +158,7 @@ def public_district(slug: str) -> PublicDistrict:
     return PublicDistrict(
         name=district.name,
         slug=district.slug,
+        time_zone=district.time_zone,
         vision=district.vision,
         mission=district.mission,
         graduate_profile=district.graduate_profile,

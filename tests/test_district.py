@@ -1,10 +1,16 @@
 """Signing in, switching districts, and what district admins manage."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone as django_timezone
 
+from cycle.models import ProgressEntry
 from tests.factories import MembershipFactory
-from wbl.models import Membership, User
+from tests.factories_communication import adopt
+from wbl.history import save_with_history
+from wbl.models import District, Membership, User
 
 
 def test_sign_in_with_email_and_land_in_the_district(world, client):
@@ -165,6 +171,7 @@ def test_district_profile_is_edited_by_admins(world, login):
         reverse("wbl:district_edit", args=["midtown"]),
         {
             "name": "Midtown District",
+            "time_zone": "America/Los_Angeles",
             "vision": "Every graduate has real work experience.",
             "mission": "",
             "graduate_profile": "",
@@ -186,3 +193,77 @@ def test_students_link_only_for_roles_that_see_students(world, login):
     assert 'href="/d/midtown/inventory/"' in staff_page.content.decode()
     board_page = login(world.board).get(reverse("goals:set_list", args=["midtown"]))
     assert 'href="/d/midtown/inventory/"' not in board_page.content.decode()
+
+
+# -- the district's time zone ----------------------------------------------------------------
+
+# 05:30 UTC on Dec 4, 2026: already 00:30 on Dec 4 in New York, still 21:30 on Dec 3 in
+# Los Angeles.
+NIGHT = datetime(2026, 12, 4, 5, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def at_night(monkeypatch):
+    monkeypatch.setattr(django_timezone, "now", lambda: NIGHT)
+
+
+def eastern(district, by):
+    district.time_zone = District.TimeZone.EASTERN
+    save_with_history(district, by=by)
+
+
+def test_admins_set_the_time_zone_in_the_profile(world, login):
+    client = login(world.admin)
+    form = client.get(reverse("wbl:district_edit", args=["midtown"])).content.decode()
+    assert '<label for="id_time_zone">Time zone</label>' in form
+    assert '<option value="America/Los_Angeles" selected>Pacific</option>' in form
+    data = {"name": "Midtown District", "vision": "", "mission": "", "graduate_profile": ""}
+    refused = client.post(
+        reverse("wbl:district_edit", args=["midtown"]),
+        {**data, "time_zone": "Europe/Paris", "row_version": 1},
+    )
+    assert "Select a valid choice. Europe/Paris is not one of the available choices." in (
+        refused.content.decode()
+    )
+    client.post(
+        reverse("wbl:district_edit", args=["midtown"]),
+        {**data, "time_zone": "America/Chicago", "row_version": 1},
+    )
+    world.district_a.refresh_from_db()
+    assert world.district_a.time_zone == "America/Chicago"
+    last = world.district_a.history.first()
+    assert (last.time_zone, last.history_user) == ("America/Chicago", world.admin)
+    page = client.get(reverse("wbl:manage", args=["midtown"])).content.decode()
+    assert "<dd>Central (America/Chicago)</dd>" in page
+
+
+def test_today_is_the_districts_own_day(world, login, at_night):
+    """A coordinator on the East Coast logs a value as of today, Dec 4, just after midnight;
+    for a district on Pacific time the same date is still tomorrow."""
+    eastern(world.district_a, by=world.admin)
+    adopt(world.goal_set, by=world.admin)
+    adopt(world.other_goal_set, by=world.outsider)
+    value = {"value": "35", "as_of": "2026-12-04", "note": "", "evidence_url": ""}
+
+    east = login(world.staff).post(
+        reverse("cycle:progress_add", args=["midtown", world.indicator.pk]), value
+    )
+    assert east.status_code == 302
+    assert ProgressEntry.objects.get(indicator=world.indicator).as_of == date(2026, 12, 4)
+
+    west = login(world.outsider).post(
+        reverse("cycle:progress_add", args=["central", world.other_indicator.pk]), value
+    )
+    assert "The date cannot be in the future (today is Dec 3, 2026)." in west.content.decode()
+    assert not ProgressEntry.objects.filter(indicator=world.other_indicator).exists()
+
+
+def test_times_in_history_are_the_districts_clock(world, login, at_night):
+    world.goal.statement = "Seniors complete paid internships"
+    save_with_history(world.goal, by=world.staff)  # at 05:30 UTC
+    history = reverse("goals:goal_history", args=["midtown", world.goal.pk])
+    pacific = login(world.staff).get(history).content.decode()
+    assert "Dec 3, 2026, 9:30 p.m." in pacific
+    eastern(world.district_a, by=world.admin)
+    east = login(world.staff).get(history).content.decode()
+    assert "Dec 4, 2026, 12:30 a.m." in east and "9:30 p.m." not in east

@@ -349,7 +349,9 @@ def test_export_without_output_writes_the_file_to_stdout_and_counts_to_stderr(wo
     call_command("export_district", "midtown", stdout=out, stderr=err)
     document = json.loads(out.getvalue())
     tables = {t["model"]: t["rows"] for t in document["tables"]}
-    assert [row[3] for row in tables["wbl.district"]] == ["midtown"]
+    fields = {t["model"]: t["fields"] for t in document["tables"]}
+    slug = fields["wbl.district"].index("slug")
+    assert [row[slug] for row in tables["wbl.district"]] == ["midtown"]
     assert len(tables["goals.goalset"]) == 1  # not Central's
     assert "goals.GoalSet" in err.getvalue() and "total" in err.getvalue()
 

@@ -18,6 +18,7 @@ from cycle.views import feedback_links
 from goals.models import GoalSet, Stage
 from tests.factories import GoalFactory, IndicatorFactory
 from tests.factories_approval import make_feedback, make_link
+from wbl.models import District
 
 TODAY = timezone.localdate()
 
@@ -166,6 +167,16 @@ def test_link_expires_after_its_last_day(world, link, anon):
     assert anon.get(page_url(link.token)).status_code == 200
     FeedbackLink.objects.filter(pk=link.pk).update(expires_on=TODAY - datetime.timedelta(1))
     assert anon.get(page_url(link.token)).status_code == 404
+
+
+def test_link_expires_at_midnight_in_the_districts_time_zone(world, link, anon, monkeypatch):
+    # 05:30 UTC on Dec 4: Dec 3 still in Los Angeles, Dec 4 already in New York.
+    night = datetime.datetime(2026, 12, 4, 5, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    FeedbackLink.objects.filter(pk=link.pk).update(expires_on=datetime.date(2026, 12, 3))
+    assert anon.get(page_url(link.token)).status_code == 200  # Pacific: its last day
+    District.objects.filter(pk=world.district_a.pk).update(time_zone="America/New_York")
+    assert anon.get(page_url(link.token)).status_code == 404  # Eastern: the day after
 
 
 def test_another_sets_ids_are_refused_or_ignored(world, link, anon):

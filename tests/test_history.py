@@ -149,7 +149,12 @@ WRITES = {
     "district_edit": Write(
         "admin",
         lambda w: ("wbl:district_edit", ["midtown"]),
-        lambda w: {"name": "Midtown Unified", "vision": "Ready for life", "row_version": 1},
+        lambda w: {
+            "name": "Midtown Unified",
+            "time_zone": "America/Chicago",
+            "vision": "Ready for life",
+            "row_version": 1,
+        },
         lambda w: District.history.filter(id=w.district_a.pk),
     ),
     "school_create": Write(

@@ -2,12 +2,14 @@
 adopted version of each set), nothing from drafts, feedback, comments, members or students."""
 
 import datetime
+import re
 from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cycle import services
@@ -312,6 +314,22 @@ def test_summary_pdf_is_tagged_letter_with_goals_and_targets(world, published, c
     assert reader.metadata.title == "Midtown District: work-based learning goals"
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
+
+
+def test_summary_pdf_is_dated_by_the_districts_clock(world, published, client, monkeypatch):
+    night = datetime.datetime(2026, 12, 4, 5, 30, tzinfo=datetime.UTC)  # Dec 3 in Los Angeles
+    monkeypatch.setattr(timezone, "now", lambda: night)
+
+    def dated():
+        reader = PdfReader(BytesIO(client.get(pdf_url()).content))
+        flat = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        return re.search(r"as of (\w+ \d+, \d{4})", flat).group(1)
+
+    assert dated() == "December 3, 2026"
+    world.district_a.refresh_from_db()
+    world.district_a.time_zone = "America/New_York"
+    save_with_history(world.district_a, by=world.admin)
+    assert dated() == "December 4, 2026"
 
 
 def test_summary_pdf_query_count_does_not_grow_with_data(world, published, client):

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 from wbl.models import District, Membership
 
@@ -71,7 +72,10 @@ def district_view(action: str):
                 raise PermissionDenied(f"Your role may not {Action(action).label.lower()}.")
             request.membership = membership
             request.district = membership.district
-            return view(request, *args, **kwargs)
+            # "Today" and every time shown follow the district's clock (templates render
+            # inside the view).
+            with timezone.override(request.district.zone):
+                return view(request, *args, **kwargs)
 
         wrapper.district_action = action
         return wrapper

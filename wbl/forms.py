@@ -70,7 +70,7 @@ def conflict_rows(form: VersionedModelForm, current) -> list[ConflictRow]:
 class DistrictForm(VersionedModelForm):
     class Meta:
         model = District
-        fields = ["name", "vision", "mission", "graduate_profile"]
+        fields = ["name", "time_zone", "vision", "mission", "graduate_profile"]
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 3}),
             "mission": forms.Textarea(attrs={"rows": 3}),

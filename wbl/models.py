@@ -1,5 +1,7 @@
 """Tenancy core: districts, their schools, pathways and partners, users and memberships."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -20,7 +22,28 @@ class VersionedModel(models.Model):
 
 
 class District(VersionedModel):
+    class TimeZone(models.TextChoices):
+        """The time zones of US states and territories (IANA names)."""
+
+        EASTERN = "America/New_York", "Eastern"
+        CENTRAL = "America/Chicago", "Central"
+        MOUNTAIN = "America/Denver", "Mountain"
+        ARIZONA = "America/Phoenix", "Mountain, no daylight saving time (Arizona)"
+        PACIFIC = "America/Los_Angeles", "Pacific"
+        ALASKA = "America/Anchorage", "Alaska"
+        HAWAII = "Pacific/Honolulu", "Hawaii"
+        ATLANTIC = "America/Puerto_Rico", "Atlantic (Puerto Rico, U.S. Virgin Islands)"
+        CHAMORRO = "Pacific/Guam", "Chamorro (Guam, Northern Mariana Islands)"
+        SAMOA = "Pacific/Pago_Pago", "Samoa (American Samoa)"
+
     name = models.CharField(max_length=200, validators=[no_markup])
+    time_zone = models.CharField(
+        max_length=40,
+        choices=TimeZone.choices,
+        default=TimeZone.PACIFIC,
+        help_text="Dates and times in the district's pages (what “today” is, when a change "
+        "was made) follow this time zone.",
+    )
     slug = models.SlugField(max_length=60, unique=True)
     vision = models.TextField(blank=True, validators=[no_markup, MaxLengthValidator(4000)])
     mission = models.TextField(blank=True, validators=[no_markup, MaxLengthValidator(4000)])
@@ -37,6 +60,10 @@ class District(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("goals:set_list", args=[self.slug])
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class School(VersionedModel):

@@ -39,8 +39,11 @@ def active_link(token: str) -> FeedbackLink:
     if not token or len(token) > TOKEN_MAX:
         raise Http404
     link = FeedbackLink.objects.select_related("goal_set__district").filter(token=token).first()
-    if link is None or not link.is_active or not feedback_open(link.goal_set):
+    if link is None:
         raise Http404
+    with timezone.override(link.goal_set.district.zone):  # it expires at the district's midnight
+        if not link.is_active or not feedback_open(link.goal_set):
+            raise Http404
     return link
 
 
@@ -91,6 +94,11 @@ def _respond(request, link, goals, form, *, status=200, rate_limited=False):
 @require_http_methods(["GET", "POST"])
 def feedback_link(request, token):
     link = active_link(token)
+    with timezone.override(link.goal_set.district.zone):
+        return _feedback_link(request, link)
+
+
+def _feedback_link(request, link):
     goal_set = link.goal_set
     goals = list(Goal.objects.filter(goal_set=goal_set).prefetch_related("indicators"))
     for position, goal in enumerate(goals, start=1):

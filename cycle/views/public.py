@@ -1,6 +1,8 @@
 """The district's public goals page and its printable summary: no login. What they show is
 decided in cycle.public."""
 
+from zoneinfo import ZoneInfo
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +38,11 @@ def summary_pdf(request, slug):
     try:
         pdf = render_pdf(
             "pdf/public_summary.html",
-            {"public": public, "district": public, "today": timezone.localdate()},
+            {
+                "public": public,
+                "district": public,
+                "today": timezone.localdate(timezone=ZoneInfo(public.time_zone)),
+            },
         )
     except PdfLimitExceeded as exc:
         return limit_page(
