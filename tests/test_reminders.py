@@ -258,3 +258,33 @@ def test_query_count_does_not_grow_with_indicators(due, django_assert_max_num_qu
 
     with django_assert_max_num_queries(6):
         plan(date(2019, 7, 1))
+
+
+def test_each_district_is_reminded_on_its_own_date(due, monkeypatch):
+    """A daily run without --today asks each district's own calendar: at 05:00 UTC on Jun 23
+    it is Jun 23 in New York (7 days before Jun 30: remind) and still Jun 22 in Honolulu."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    type(due.district_a).objects.filter(pk=due.district_a.pk).update(time_zone="America/New_York")
+    type(due.district_b).objects.filter(pk=due.district_b.pk).update(time_zone="Pacific/Honolulu")
+    central = adopted(due.other_goal_set)
+    central.data_steward = due.outsider
+    central.save()
+    log(due.other_indicator, date(2018, 6, 30), due.outsider)
+    Indicator.objects.filter(pk=due.other_indicator.pk).update(
+        collection_frequency=Indicator.objects.get(pk=due.indicator.pk).collection_frequency
+    )
+
+    def at(hour):
+        moment = datetime(2019, 6, 23, hour, tzinfo=UTC)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        out, err = StringIO(), StringIO()
+        call_command("send_reminders", stdout=out, stderr=err)
+
+    at(5)
+    assert [m.to for m in mail.outbox] == [[due.staff.email]]
+    at(11)  # 01:00 on Jun 23 in Honolulu
+    assert [m.to for m in mail.outbox] == [[due.staff.email], [due.outsider.email]]
+    assert "due Jun 30, 2019; last value Jun 30, 2018" in mail.outbox[1].body

@@ -11,7 +11,9 @@
 A reminder is sent once per due date: each is written to ReminderLog (unique per kind,
 indicator, set and due date) in the same transaction that sends its mail, so a second run,
 or two runs at once, never mail the same due date twice. Run it daily (cron or a scheduler).
-Mail goes through Django's backend: the console in development.
+"Today" is each district's own date in its time zone (a run at 06:00 UTC is still the day
+before in Honolulu), unless --today sets one date for all. Mail goes through Django's
+backend: the console in development.
 """
 
 from collections import defaultdict
@@ -43,12 +45,13 @@ class Due:
     goal_set: GoalSet
     due: date
     last: date | None
+    today: date  # the district's date: "due" or "overdue since"
 
 
 @dataclass
 class Plan:
     data: dict = field(default_factory=lambda: defaultdict(list))  # user -> [Due]
-    revisions: list = field(default_factory=list)  # (goal_set, [users])
+    revisions: list = field(default_factory=list)  # (goal_set, [users], the district's today)
     skipped: list = field(default_factory=list)  # messages
 
 
@@ -64,8 +67,13 @@ def _subject(text: str) -> str:
     return " ".join(text.split())[:180]  # mail headers take no line breaks
 
 
-def plan(today: date) -> Plan:
-    """What is due on `today` and not reminded yet, in a fixed number of queries."""
+def district_today(district, today: date | None = None) -> date:
+    return today or timezone.localdate(timezone=district.zone)
+
+
+def plan(today: date | None = None) -> Plan:
+    """What is due and not reminded yet, in a fixed number of queries. `today` is one date for
+    every district; without it, each district's own date in its time zone."""
     result = Plan()
     adoption = (
         BoardAdoption.objects.filter(
@@ -94,14 +102,14 @@ def plan(today: date) -> Plan:
         .annotate(last_as_of=Max("progress__as_of"))
         .order_by("goal__goal_set", "goal__order", "order", "pk")
     )
-    horizon = today + timedelta(days=DATA_DAYS_AHEAD)
     due_items = []
     for indicator in indicators:
         goal_set = sets[indicator.goal.goal_set_id]
+        local_today = district_today(goal_set.district, today)
         since = goal_set.adopted_on or date(goal_set.start_year, 1, 1)
         due = next_value_due(indicator, indicator.last_as_of, since)
-        if due is not None and due <= horizon:
-            due_items.append(Due(indicator, goal_set, due, indicator.last_as_of))
+        if due is not None and due <= local_today + timedelta(days=DATA_DAYS_AHEAD):
+            due_items.append(Due(indicator, goal_set, due, indicator.last_as_of, local_today))
     sent = set(
         ReminderLog.objects.filter(
             kind=Kind.DATA_DUE, indicator__in=[d.indicator.pk for d in due_items]
@@ -120,11 +128,12 @@ def plan(today: date) -> Plan:
         result.data[steward].append(item)
 
     # Revision due.
-    revision_horizon = today + timedelta(days=REVISION_DAYS_AHEAD)
     due_sets = [
         s
         for s in sets.values()
-        if s.revision_due is not None and s.revision_due <= revision_horizon
+        if s.revision_due is not None
+        and s.revision_due
+        <= district_today(s.district, today) + timedelta(days=REVISION_DAYS_AHEAD)
     ]
     reminded = set(
         ReminderLog.objects.filter(
@@ -143,16 +152,16 @@ def plan(today: date) -> Plan:
             continue
         users = staff.get(goal_set.district_id, [])
         if users:
-            result.revisions.append((goal_set, users))
+            result.revisions.append((goal_set, users, district_today(goal_set.district, today)))
         else:
             result.skipped.append(f"No staff or administrator to remind for “{goal_set.title}”.")
     return result
 
 
-def data_due_message(user, items: list[Due], today: date) -> EmailMessage:
+def data_due_message(user, items: list[Due]) -> EmailMessage:
     lines = [f"Hello {user.get_short_name()},", "", "These figures are due in WBL Goals:", ""]
     for item in items:
-        when = "overdue since" if item.due < today else "due"
+        when = "overdue since" if item.due < item.today else "due"
         last = f"last value {_day(item.last)}" if item.last else "no value logged yet"
         indicator = item.indicator
         lines += [
@@ -198,7 +207,7 @@ def _claim(**fields) -> bool:
     return True
 
 
-def send(result: Plan, today: date) -> int:
+def send(result: Plan) -> int:
     """Send the planned mails; each with its ReminderLog rows, all or nothing."""
     connection = get_connection()
     sent = 0
@@ -216,9 +225,9 @@ def send(result: Plan, today: date) -> int:
                 )
             ]
             if claimed:
-                connection.send_messages([data_due_message(user, claimed, today)])
+                connection.send_messages([data_due_message(user, claimed)])
                 sent += 1
-    for goal_set, users in result.revisions:
+    for goal_set, users, today in result.revisions:
         with transaction.atomic():
             if _claim(
                 kind=Kind.REVISION_DUE,
@@ -252,8 +261,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, dry_run=False, **options):
-        today = _date(today) if today else timezone.localdate()
-        result = plan(today)
+        result = plan(_date(today) if today else None)
         for message in result.skipped:
             self.stderr.write(f"Skipped: {message}")
         if dry_run:
@@ -262,7 +270,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"Would remind {user.email}: “{item.indicator.name}” due {_day(item.due)}."
                     )
-            for goal_set, users in result.revisions:
+            for goal_set, users, _today in result.revisions:
                 emails = ", ".join(u.email for u in users)
                 self.stdout.write(
                     f"Would remind {emails}: revision of “{goal_set.title}” due "
@@ -270,5 +278,5 @@ class Command(BaseCommand):
                 )
             self.stdout.write("Dry run: nothing was sent.")
             return
-        sent = send(result, today)
+        sent = send(result)
         self.stdout.write(f"Sent {sent} reminder mail{'s' if sent != 1 else ''}.")
