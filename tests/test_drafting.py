@@ -555,7 +555,7 @@ def test_drafting_pages_query_count_does_not_grow(name, size, world, login):
 def test_two_first_answers_at_once_keep_the_first_and_report_a_conflict(world, rf):
     """Both editors saw no answer; the second insert hits the one-answer-per-prompt rule."""
     from cycle.forms.drafting import PromptAnswerForm
-    from cycle.views.drafting import Saved
+    from wbl.concurrency import Edit
 
     prompt = prompt_for(world.goal_set, "system-1")
     PromptAnswerFactory(goal_set=world.goal_set, prompt_key="system-1", answer="First")
@@ -564,10 +564,12 @@ def test_two_first_answers_at_once_keep_the_first_and_report_a_conflict(world, r
     form = PromptAnswerForm(
         request.POST, instance=PromptAnswer(), goal_set=world.goal_set, prompt=prompt
     )
-    result = Saved(
+    result = Edit(
         request,
         form,
-        current=lambda: PromptAnswer.objects.get(goal_set=world.goal_set, prompt_key="system-1"),
+        on_duplicate=lambda: PromptAnswer.objects.get(
+            goal_set=world.goal_set, prompt_key="system-1"
+        ),
     )
     assert not result.saved and result.status == 409
     assert [(r.theirs, r.yours) for r in result.conflict] == [("First", "Second")]

@@ -5,7 +5,7 @@ serialise writers), its version compared, and the save refused with the current 
 someone else saved first. Nothing is overwritten silently.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from wbl.history import save_with_history
 
@@ -37,7 +37,7 @@ def save_form(form, *, by, expected_version=None, before_save=None):
 
 
 class Edit:
-    """An edit of an existing row through a VersionedModelForm, from a POST:
+    """An edit of a row through a VersionedModelForm, from a POST:
 
         edit = Edit(request, form)
         if edit.saved:
@@ -46,23 +46,38 @@ class Edit:
 
     On a conflict `form` is rebased on the saved row (saving again keeps the editor's values)
     and `conflict` lists both versions side by side; `status` is then 409.
+
+    `save()` replaces save_form when the write does more than save the form (it raises
+    EditConflict the same way). `on_duplicate()` returns the row someone else created a moment
+    ago when the save hits a unique constraint (a one-per-set row): theirs is kept and shown
+    as the conflict.
     """
 
-    def __init__(self, request, form, **save_kwargs):
-        from wbl.forms import conflict_rows
-
-        self.form, self.conflict, self.saved = form, None, False
+    def __init__(self, request, form, *, save=None, on_duplicate=None, **save_kwargs):
+        self.form, self.conflict, self.saved, self.instance = form, None, False, None
         if request.method != "POST" or not form.is_valid():
             return
         try:
-            self.instance = save_form(
-                form, by=request.user, expected_version=form.expected_version, **save_kwargs
-            )
+            if save is None:
+                self.instance = save_form(
+                    form, by=request.user, expected_version=form.expected_version, **save_kwargs
+                )
+            else:
+                self.instance = save()
         except EditConflict as exc:
-            self.conflict = conflict_rows(form, exc.current)
-            self.form = form.rebased(exc.current)
+            self._rebase(exc.current)
+        except IntegrityError:
+            if on_duplicate is None:
+                raise
+            self._rebase(on_duplicate())
         else:
             self.saved = True
+
+    def _rebase(self, current):
+        from wbl.forms import conflict_rows
+
+        self.conflict = conflict_rows(self.form, current)
+        self.form = self.form.rebased(current)
 
     @property
     def status(self) -> int:

@@ -7,7 +7,7 @@ version-checked (409 with both versions side by side); every write is one histor
 """
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,8 +27,7 @@ from cycle.prompts import BY_KEY, prompt_for, prompts_for
 from cycle.reading_list import ensure_reading_list
 from goals.access import ensure_editable, get_goal_set
 from wbl.access import Action, can, district_view
-from wbl.concurrency import EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import delete_with_history, entries, save_with_history
 
 TEAM_FIELDS = [
@@ -41,37 +40,6 @@ RESOURCE_FIELDS = [("title", "Title"), ("description", "Description"), ("url", "
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-class Saved:
-    """The outcome of saving a version-checked form: saved, or a conflict (409), or errors."""
-
-    def __init__(self, request, form, *, current=None, **save_kwargs):
-        """`current()` returns the row a concurrent creation made, after an IntegrityError."""
-        self.form, self.conflict, self.saved, self.instance = form, None, False, None
-        if request.method != "POST" or not form.is_valid():
-            return
-        try:
-            self.instance = save_form(
-                form, by=request.user, expected_version=form.expected_version, **save_kwargs
-            )
-        except EditConflict as exc:
-            self._conflict(form, exc.current)
-        except IntegrityError:
-            # Someone else created the same one-per-set row a moment ago: theirs is kept.
-            if current is None:
-                raise
-            self._conflict(form, current())
-        else:
-            self.saved = True
-
-    def _conflict(self, form, current):
-        self.conflict = conflict_rows(form, current)
-        self.form = form.rebased(current)
-
-    @property
-    def status(self) -> int:
-        return 409 if self.conflict is not None else 200
 
 
 def _can_edit(request, goal_set) -> bool:
@@ -226,9 +194,7 @@ def team_add(request, pk):
 def team_edit(request, pk):
     member = _get_team_member(request, pk)
     goal_set = member.goal_set
-    result = Saved(
-        request, TeamMemberForm(request.POST or None, instance=member, goal_set=goal_set)
-    )
+    result = Edit(request, TeamMemberForm(request.POST or None, instance=member, goal_set=goal_set))
     if result.saved:
         messages.success(request, f"Saved {result.instance.name}.")
         return redirect(_drafting_url(request, goal_set, "team"))
@@ -275,7 +241,7 @@ def ground_rules(request, pk):
     form = GroundRulesForm(
         request.POST or None, instance=record or DraftingRecord(), goal_set=goal_set
     )
-    result = Saved(request, form, current=lambda: DraftingRecord.objects.get(goal_set=goal_set))
+    result = Edit(request, form, on_duplicate=lambda: DraftingRecord.objects.get(goal_set=goal_set))
     if result.saved:
         messages.success(request, "Saved the ground rules.")
         return redirect(_drafting_url(request, goal_set, "ground-rules"))
@@ -323,10 +289,10 @@ def prompt_answer(request, pk, key):
         goal_set=goal_set,
         prompt=prompt,
     )
-    result = Saved(
+    result = Edit(
         request,
         form,
-        current=lambda: PromptAnswer.objects.get(goal_set=goal_set, prompt_key=prompt.key),
+        on_duplicate=lambda: PromptAnswer.objects.get(goal_set=goal_set, prompt_key=prompt.key),
     )
     if result.saved:
         if request.htmx:
@@ -455,7 +421,7 @@ def resource_add(request):
 @require_http_methods(["GET", "POST"])
 def resource_edit(request, pk):
     resource = _get_resource(request, pk)
-    result = Saved(
+    result = Edit(
         request, ResourceForm(request.POST or None, instance=resource, district=request.district)
     )
     if result.saved:

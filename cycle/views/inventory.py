@@ -34,8 +34,7 @@ from cycle.services import CycleError
 from goals.access import get_goal_set
 from goals.models import GoalSet, Indicator
 from wbl.access import Action, can, district_view
-from wbl.concurrency import Edit, EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import delete_with_history, entries, m2m_history
 
 PAGE_SIZE = 50
@@ -390,27 +389,21 @@ def rule(request, pk):
     current = inventory.rule_for(indicator)
     kinds = inventory.experience_kinds(request.district, by=request.user)
     form = RuleForm(request.POST or None, instance=current, indicator=indicator, kinds=kinds)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            inventory.save_rule(form, by=request.user)
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the rule: the indicator is computed from now on.")
-            return redirect("cycle:computed", request.district.slug, indicator.pk)
+    edit = Edit(request, form, save=lambda: inventory.save_rule(form, by=request.user))
+    if edit.saved:
+        messages.success(request, "Saved the rule: the indicator is computed from now on.")
+        return redirect("cycle:computed", request.district.slug, indicator.pk)
     return render(
         request,
         "cycle/inventory/rule_form.html",
         {
-            "form": form,
+            "form": edit.form,
             "indicator": indicator,
             "goal_set": indicator.goal.goal_set,
             "rule": current,
-            "conflict": conflict,
+            "conflict": edit.conflict,
         },
-        status=409 if conflict else 200,
+        status=edit.status,
     )
 
 

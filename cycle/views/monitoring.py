@@ -45,8 +45,7 @@ from cycle.status import (
 from cycle.status import snapshot as take_snapshot
 from goals.models import Goal, GoalSet, Indicator, Stage
 from wbl.access import Action, can, district_view
-from wbl.concurrency import Edit, EditConflict, save_form
-from wbl.forms import conflict_rows
+from wbl.concurrency import Edit, save_form
 from wbl.history import delete_with_history, entries
 
 LOGGING_STAGES = (Stage.COMMUNICATE, Stage.IMPLEMENT, Stage.MONITOR, Stage.REVISE)
@@ -686,24 +685,22 @@ def data_review_edit(request, pk):
     _ensure_reviews_open(goal_set)
     original_date = review.scheduled_for
     form = DataReviewForm(request.POST or None, instance=review, goal_set=goal_set)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _save_review(
-                form,
-                by=request.user,
-                original_date=original_date,
-                expected_version=form.expected_version,
-            )
-        except EditConflict as exc:
-            conflict = conflict_rows(form, exc.current)
-            form = form.rebased(exc.current)
-        else:
-            messages.success(request, "Saved the data review.")
-            return redirect("cycle:data_review", request.district.slug, review.pk)
+    edit = Edit(
+        request,
+        form,
+        save=lambda: _save_review(
+            form,
+            by=request.user,
+            original_date=original_date,
+            expected_version=form.expected_version,
+        ),
+    )
+    if edit.saved:
+        messages.success(request, "Saved the data review.")
+        return redirect("cycle:data_review", request.district.slug, review.pk)
     return render(
         request,
         "cycle/monitoring/review_form.html",
-        {"form": form, "goal_set": goal_set, "review": review, "conflict": conflict},
-        status=409 if conflict else 200,
+        {"form": edit.form, "goal_set": goal_set, "review": review, "conflict": edit.conflict},
+        status=edit.status,
     )

@@ -14,10 +14,10 @@ from cycle.forms.revision import CompareForm, GoalOutcomeForm, RevisionRecordFor
 from cycle.models import GoalOutcome, RevisionRecord
 from cycle.versions import compare as compare_versions
 from cycle.versions import lineage
-from cycle.views.drafting import Saved
 from goals.access import get_goal, get_goal_set
 from goals.models import Goal, GoalSet, Stage
 from wbl.access import Action, can, district_view
+from wbl.concurrency import Edit
 
 
 def why_not_revising(goal_set: GoalSet, next_version=None) -> str:
@@ -104,7 +104,7 @@ def outcome_edit(request, pk):
     _ensure_revising(goal_set)
     existing = GoalOutcome.objects.filter(goal=goal).first()
     form = GoalOutcomeForm(request.POST or None, instance=existing or GoalOutcome(), goal=goal)
-    result = Saved(request, form, current=lambda: GoalOutcome.objects.get(goal=goal))
+    result = Edit(request, form, on_duplicate=lambda: GoalOutcome.objects.get(goal=goal))
     if result.saved:
         messages.success(
             request, f"Recorded the outcome: {result.instance.get_outcome_display().lower()}."
@@ -127,7 +127,7 @@ def priorities_edit(request, pk):
     form = RevisionRecordForm(
         request.POST or None, instance=existing or RevisionRecord(), goal_set=goal_set
     )
-    result = Saved(request, form, current=lambda: RevisionRecord.objects.get(goal_set=goal_set))
+    result = Edit(request, form, on_duplicate=lambda: RevisionRecord.objects.get(goal_set=goal_set))
     if result.saved:
         messages.success(request, "Saved the new priorities.")
         return redirect(_revision_url(request, goal_set, "priorities"))
