@@ -19,8 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -36,7 +35,7 @@ from cycle.models import (
 from goals.models import Indicator, Stage
 from wbl.access import Action, can
 from wbl.concurrency import save_form
-from wbl.history import delete_with_history, save_with_history
+from wbl.history import delete_with_history, history_marks, mark_of, save_with_history
 from wbl.models import Membership
 
 SMALL_GROUP = 10
@@ -221,49 +220,23 @@ def compute_indicator(indicator) -> Decimal | None:
     return compute(rule).value
 
 
-# How far back the inventory's mark looks (see _marked_rules), and how long a kept figure is
-# trusted at most, whatever the mark says.
-MARK_DEPTH = 5000
+# How long a kept figure is trusted at most, whatever the inventory's mark says.
 FIGURE_MAX_AGE = timedelta(minutes=10)
 
 
-def _newest_pk(model, offset: int):
-    return Subquery(model.objects.order_by("-pk").values("pk")[offset : offset + 1])
-
-
-def _row_count(model):
-    rows = model.objects.order_by().annotate(one=Value(1)).values("one")
-    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
-
-
 def _marked_rules(indicator_ids):
-    """The indicators' rules (with their kind), each row also carrying the inventory's mark.
-
-    Every write to students (their groups included), experiences and rules writes a history
-    row, imports too, so the newest history rows tell whether a figure may have changed. The
-    newest id alone is not enough on PostgreSQL: ids are handed out before commit, so a
-    transaction holding lower ids (an import, say) can commit after a save with a higher id,
-    and a figure counted in between would keep the newest id as its mark. So the mark also
-    holds the id of the MARK_DEPTH-th newest row (or, in a smaller table, minus the number
-    of rows), which moves up when any of those newest rows becomes visible. What this misses
-    needs more than MARK_DEPTH other history rows to be committed between a write and its own
-    commit; FIGURE_MAX_AGE bounds even that. One query, by primary-key indexes.
-    """
-    marks = {}
-    for name, model in (
-        ("s", Student.history.model),
-        ("e", Experience.history.model),
-        ("r", ComputedRule.history.model),
-    ):
-        marks[f"mark_{name}"] = _newest_pk(model, 0)
-        marks[f"depth_{name}"] = Coalesce(_newest_pk(model, MARK_DEPTH - 1), -_row_count(model))
+    """The indicators' rules (with their kind), each carrying the inventory's mark: where
+    the history of students (their groups included), experiences and rules stands. A kept
+    figure counts for its rule while the mark is the same, for FIGURE_MAX_AGE at most
+    (wbl.history.history_marks says why both). One query, by primary-key indexes."""
+    marks = history_marks((Student, Experience, ComputedRule))
     rules = (
         ComputedRule.objects.filter(indicator_id__in=indicator_ids)
         .select_related("kind")
         .annotate(**marks)
     )
     for rule in rules:
-        rule.mark = ":".join(str(getattr(rule, name) or 0) for name in marks)
+        rule.mark = mark_of(rule, marks)
         yield rule
 
 

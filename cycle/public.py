@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cycle.models import BoardAdoption
 from goals.models import Goal, GoalSet, Indicator, Stage
+from wbl.history import history_marks, mark_of
 from wbl.models import District, Pathway, School
 
 PUBLIC_STAGES = (Stage.COMMUNICATE, Stage.IMPLEMENT, Stage.MONITOR, Stage.REVISE)
@@ -174,14 +175,12 @@ PUBLIC_SOURCES = (District, School, Pathway, GoalSet, BoardAdoption)
 
 
 def public_page_mark(slug: str) -> tuple[str, str]:
-    """The district's name and where the public page's sources stand (the latest history row
-    of each): a new mark means the page may have changed. One query, on primary-key indexes;
-    404 for an unknown slug. The page caches what it renders under this mark."""
-    marks = {
-        f"mark_{n}": Subquery(model.history.order_by("-pk").values("pk")[:1])
-        for n, model in enumerate(PUBLIC_SOURCES)
-    }
+    """The district's name and where the public page's sources stand (wbl.history's
+    history_marks): a new mark means the page may have changed. One query, on primary-key
+    indexes; 404 for an unknown slug. The page caches what it renders under this mark, for
+    ten minutes at most (cycle.views.public)."""
+    marks = history_marks(PUBLIC_SOURCES)
     row = District.objects.filter(slug=slug).annotate(**marks).values("name", *marks).first()
     if row is None:
         raise Http404
-    return row["name"], ":".join(str(row[key] or 0) for key in marks)
+    return row["name"], mark_of(row, marks)

@@ -1,14 +1,13 @@
 """Writes at the same moment, in real threads with their own database connections: two editors
 saving the same goal (exactly one save wins, the other gets the conflict, and history has one
-new row); and a slow write to the inventory that commits after a later one, which must still
-change the computed figures that dashboards keep."""
+new row); and slow writes that commit after later ones, which must still change what is kept
+under a history mark: the computed figures dashboards keep and the cached public page."""
 
 import threading
 
 import pytest
 from django.db import connection, transaction
 
-from cycle import inventory
 from cycle.inventory import current_values
 from cycle.models import ComputedRule
 from goals.forms import GoalForm
@@ -16,6 +15,7 @@ from goals.models import Goal, Indicator
 from tests.factories import IndicatorFactory
 from tests.factories_inventory import ExperienceFactory, StudentFactory, kind, rule
 from tests.test_history import goal_data
+from wbl import history
 from wbl.concurrency import EditConflict, save_form
 
 
@@ -66,13 +66,13 @@ def test_simultaneous_saves_from_the_same_version_let_exactly_one_win(world):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("depth", [3, inventory.MARK_DEPTH], ids=["deep-table", "small-table"])
+@pytest.mark.parametrize("depth", [3, history.MARK_DEPTH], ids=["deep-table", "small-table"])
 def test_a_write_committed_after_a_later_one_still_changes_the_kept_figure(
     world, monkeypatch, depth
 ):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets one writer in at a time, so ids commit in order: PostgreSQL only")
-    monkeypatch.setattr(inventory, "MARK_DEPTH", depth)
+    monkeypatch.setattr(history, "MARK_DEPTH", depth)
     district = world.district_a
     job_shadow = kind(district, "job-shadow")
     indicator = IndicatorFactory(goal=world.goal, source=Indicator.Source.COMPUTED)
@@ -111,3 +111,54 @@ def test_a_write_committed_after_a_later_one_still_changes_the_kept_figure(
 
     # Both are committed now, and the figure kept in between must not stand for them.
     assert current_values([indicator])[indicator.pk] == 7
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("depth", [3, history.MARK_DEPTH], ids=["deep-table", "small-table"])
+def test_a_profile_change_committed_after_a_later_one_still_reaches_the_public_page(
+    world, monkeypatch, client, depth
+):
+    """The public page is cached under the mark of its sources: a district's profile saved
+    first but committed after another district's must not leave the cached page stale."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time, so ids commit in order: PostgreSQL only")
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    monkeypatch.setattr(history, "MARK_DEPTH", depth)
+    cache.clear()
+    page = reverse("public:district", args=[world.district_a.slug])
+    assert "Every student leaves with a plan" not in client.get(page).content.decode()
+
+    slow_has_written, fast_is_done = threading.Event(), threading.Event()
+    failures = []
+
+    def slow_profile_edit():
+        """Writes first (so its history row has the lower id) but commits last."""
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                district = type(world.district_a).objects.get(pk=world.district_a.pk)
+                district.vision = "Every student leaves with a plan"
+                history.save_with_history(district, by=world.admin)
+                slow_has_written.set()
+                assert fast_is_done.wait(30)
+        except Exception as exc:  # surface thread failures in the test
+            failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_profile_edit)
+    thread.start()
+    assert slow_has_written.wait(30)
+    other = world.district_b
+    other.vision = "Central's own vision"
+    history.save_with_history(other, by=world.outsider)  # a later id, committed at once
+    # A visitor in between sees what is committed, and the page is cached under that mark.
+    assert "Every student leaves with a plan" not in client.get(page).content.decode()
+    fast_is_done.set()
+    thread.join(60)
+    assert failures == []
+
+    assert "Every student leaves with a plan" in client.get(page).content.decode()
