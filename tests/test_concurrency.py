@@ -4,6 +4,7 @@ new row); and slow writes that commit after later ones, which must still change 
 under a history mark: the computed figures dashboards keep and the cached public page."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -65,6 +66,39 @@ def test_simultaneous_saves_from_the_same_version_let_exactly_one_win(world):
     assert Goal.history.filter(id=goal_pk).count() == history_before + 1
 
 
+@contextmanager
+def committed_last(write):
+    """Run `write()` in a transaction on its own connection (a thread) and hold its commit
+    until the with-block ends: what the block writes gets later ids but commits first."""
+    has_written, may_commit = threading.Event(), threading.Event()
+    failures = []
+
+    def run():
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                write()
+                has_written.set()
+                assert may_commit.wait(30)
+        except Exception as exc:  # surface thread failures in the test
+            failures.append(repr(exc))
+        finally:
+            has_written.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert has_written.wait(30)
+    assert failures == []
+    try:
+        yield
+    finally:
+        may_commit.set()
+        thread.join(60)
+    assert failures == []
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("depth", [3, history.MARK_DEPTH], ids=["deep-table", "small-table"])
 def test_a_write_committed_after_a_later_one_still_changes_the_kept_figure(
@@ -82,32 +116,10 @@ def test_a_write_committed_after_a_later_one_still_changes_the_kept_figure(
         ExperienceFactory(student=student, kind=job_shadow)
     assert current_values([indicator])[indicator.pk] == 5
 
-    slow_has_written, fast_is_done = threading.Event(), threading.Event()
-    failures = []
-
-    def slow_import():
-        """Writes first (so its history row has the lower id) but commits last."""
-        from django.db import connections
-
-        try:
-            with transaction.atomic():
-                ExperienceFactory(student=students[5], kind=job_shadow)
-                slow_has_written.set()
-                assert fast_is_done.wait(30)
-        except Exception as exc:  # surface thread failures in the test
-            failures.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=slow_import)
-    thread.start()
-    assert slow_has_written.wait(30)
-    ExperienceFactory(student=students[6], kind=job_shadow)  # a later id, committed at once
-    # A dashboard in between counts what is committed: the fast write, not the slow one.
-    assert current_values([indicator])[indicator.pk] == 6
-    fast_is_done.set()
-    thread.join(60)
-    assert failures == []
+    with committed_last(lambda: ExperienceFactory(student=students[5], kind=job_shadow)):
+        ExperienceFactory(student=students[6], kind=job_shadow)  # a later id, committed at once
+        # A dashboard in between counts what is committed: the fast write, not the slow one.
+        assert current_values([indicator])[indicator.pk] == 6
 
     # Both are committed now, and the figure kept in between must not stand for them.
     assert current_values([indicator])[indicator.pk] == 7
@@ -130,35 +142,16 @@ def test_a_profile_change_committed_after_a_later_one_still_reaches_the_public_p
     page = reverse("public:district", args=[world.district_a.slug])
     assert "Every student leaves with a plan" not in client.get(page).content.decode()
 
-    slow_has_written, fast_is_done = threading.Event(), threading.Event()
-    failures = []
-
     def slow_profile_edit():
-        """Writes first (so its history row has the lower id) but commits last."""
-        from django.db import connections
+        district = type(world.district_a).objects.get(pk=world.district_a.pk)
+        district.vision = "Every student leaves with a plan"
+        history.save_with_history(district, by=world.admin)
 
-        try:
-            with transaction.atomic():
-                district = type(world.district_a).objects.get(pk=world.district_a.pk)
-                district.vision = "Every student leaves with a plan"
-                history.save_with_history(district, by=world.admin)
-                slow_has_written.set()
-                assert fast_is_done.wait(30)
-        except Exception as exc:  # surface thread failures in the test
-            failures.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=slow_profile_edit)
-    thread.start()
-    assert slow_has_written.wait(30)
-    other = world.district_b
-    other.vision = "Central's own vision"
-    history.save_with_history(other, by=world.outsider)  # a later id, committed at once
-    # A visitor in between sees what is committed, and the page is cached under that mark.
-    assert "Every student leaves with a plan" not in client.get(page).content.decode()
-    fast_is_done.set()
-    thread.join(60)
-    assert failures == []
+    with committed_last(slow_profile_edit):
+        other = world.district_b
+        other.vision = "Central's own vision"
+        history.save_with_history(other, by=world.outsider)  # a later id, committed at once
+        # A visitor in between sees what is committed, and the page is cached under that mark.
+        assert "Every student leaves with a plan" not in client.get(page).content.decode()
 
     assert "Every student leaves with a plan" in client.get(page).content.decode()
