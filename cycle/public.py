@@ -14,6 +14,7 @@ dataclasses holding only those values, never model instances they could reach th
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
@@ -69,6 +70,10 @@ class PublicDistrict:
     mission: str
     graduate_profile: str
     goal_sets: tuple[PublicGoalSet, ...]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 def published_goal_sets(district: District):
@@ -180,7 +185,7 @@ def public_page_mark(slug: str) -> tuple[str, str]:
     indexes; 404 for an unknown slug. The page caches what it renders under this mark, for
     ten minutes at most (cycle.views.public)."""
     marks = history_marks(PUBLIC_SOURCES)
-    row = District.objects.filter(slug=slug).annotate(**marks).values("name", *marks).first()
+    row = District.objects.filter(slug=slug).annotate(**marks).only("name").first()
     if row is None:
         raise Http404
-    return row["name"], mark_of(row, marks)
+    return row.name, mark_of(row, marks)

@@ -55,7 +55,7 @@ def _row_count(history_model):
     return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
-def history_marks(models_, *, depth: int | None = None) -> dict:
+def history_marks(models_) -> dict:
     """Annotations that together say where the history of `models_` stands: a kept result
     computed from those tables is stale as soon as the joined values differ (see `mark_of`).
 
@@ -63,24 +63,22 @@ def history_marks(models_, *, depth: int | None = None) -> dict:
     alone is not enough on PostgreSQL: ids are handed out before commit, so a transaction
     holding lower ids (an import, say) can commit after a save with a higher id, and a result
     computed in between would keep the newest id as its mark. So each table's mark also holds
-    the id of its `depth`-th newest row (or, in a smaller table, minus its number of rows),
+    the id of its MARK_DEPTH-th newest row (or, in a smaller table, minus its number of rows),
     which moves when any of those newest rows becomes visible. What this misses needs more
-    than `depth` other history rows to be committed between a write and its own commit; keep
+    than MARK_DEPTH other history rows to be committed between a write and its own commit; keep
     results for a bounded time as well. Two subqueries per table, on primary-key indexes.
     """
-    depth = MARK_DEPTH if depth is None else depth
     marks = {}
     for n, model in enumerate(models_):
         history = model.history.model
         marks[f"mark_{n}"] = _newest_pk(history, 0)
-        marks[f"depth_{n}"] = Coalesce(_newest_pk(history, depth - 1), -_row_count(history))
+        marks[f"depth_{n}"] = Coalesce(_newest_pk(history, MARK_DEPTH - 1), -_row_count(history))
     return marks
 
 
 def mark_of(row, marks: dict) -> str:
-    """The mark of a row annotated with `history_marks` (an object or a values() dict)."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return ":".join(str(get(name) or 0) for name in marks)
+    """The mark of a row annotated with `history_marks`."""
+    return ":".join(str(getattr(row, name) or 0) for name in marks)
 
 
 def delete_with_history(instance, *, by):

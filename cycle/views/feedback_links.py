@@ -34,16 +34,13 @@ class RateLimited(Exception):
     pass
 
 
-def active_link(token: str) -> FeedbackLink:
-    """The link named by the token, if it still works; else 404, the same for every reason."""
+def named_link(token: str) -> FeedbackLink:
+    """The link named by the token, or 404."""
     if not token or len(token) > TOKEN_MAX:
         raise Http404
     link = FeedbackLink.objects.select_related("goal_set__district").filter(token=token).first()
     if link is None:
         raise Http404
-    with timezone.override(link.goal_set.district.zone):  # it expires at the district's midnight
-        if not link.is_active or not feedback_open(link.goal_set):
-            raise Http404
     return link
 
 
@@ -93,8 +90,11 @@ def _respond(request, link, goals, form, *, status=200, rate_limited=False):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback_link(request, token):
-    link = active_link(token)
+    link = named_link(token)
+    # Its page follows the district's clock, and so does its expiry (the district's midnight).
     with timezone.override(link.goal_set.district.zone):
+        if not link.is_active or not feedback_open(link.goal_set):
+            raise Http404  # the same for every reason
         return _feedback_link(request, link)
 
 

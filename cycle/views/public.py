@@ -1,8 +1,6 @@
 """The district's public goals page and its printable summary: no login. What they show is
 decided in cycle.public."""
 
-from zoneinfo import ZoneInfo
-
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +39,7 @@ def summary_pdf(request, slug):
             {
                 "public": public,
                 "district": public,
-                "today": timezone.localdate(timezone=ZoneInfo(public.time_zone)),
+                "today": timezone.localdate(timezone=public.zone),
             },
         )
     except PdfLimitExceeded as exc:

@@ -45,13 +45,12 @@ class Due:
     goal_set: GoalSet
     due: date
     last: date | None
-    today: date  # the district's date: "due" or "overdue since"
 
 
 @dataclass
 class Plan:
     data: dict = field(default_factory=lambda: defaultdict(list))  # user -> [Due]
-    revisions: list = field(default_factory=list)  # (goal_set, [users], the district's today)
+    revisions: list = field(default_factory=list)  # (goal_set, [users])
     skipped: list = field(default_factory=list)  # messages
 
 
@@ -65,10 +64,6 @@ def _link(name: str, *args) -> str:
 
 def _subject(text: str) -> str:
     return " ".join(text.split())[:180]  # mail headers take no line breaks
-
-
-def district_today(district, today: date | None = None) -> date:
-    return today or timezone.localdate(timezone=district.zone)
 
 
 def plan(today: date | None = None) -> Plan:
@@ -89,6 +84,8 @@ def plan(today: date | None = None) -> Plan:
         .select_related("district", "data_steward")
         .annotate(adopted_on=Subquery(adoption))
     }
+    for goal_set in sets.values():  # "due" or "overdue" by the district's own date
+        goal_set.today = today or timezone.localdate(timezone=goal_set.district.zone)
     members = set(
         Membership.objects.filter(district__in={s.district_id for s in sets.values()})
         .filter(user__is_active=True)
@@ -105,11 +102,10 @@ def plan(today: date | None = None) -> Plan:
     due_items = []
     for indicator in indicators:
         goal_set = sets[indicator.goal.goal_set_id]
-        local_today = district_today(goal_set.district, today)
         since = goal_set.adopted_on or date(goal_set.start_year, 1, 1)
         due = next_value_due(indicator, indicator.last_as_of, since)
-        if due is not None and due <= local_today + timedelta(days=DATA_DAYS_AHEAD):
-            due_items.append(Due(indicator, goal_set, due, indicator.last_as_of, local_today))
+        if due is not None and due <= goal_set.today + timedelta(days=DATA_DAYS_AHEAD):
+            due_items.append(Due(indicator, goal_set, due, indicator.last_as_of))
     sent = set(
         ReminderLog.objects.filter(
             kind=Kind.DATA_DUE, indicator__in=[d.indicator.pk for d in due_items]
@@ -132,8 +128,7 @@ def plan(today: date | None = None) -> Plan:
         s
         for s in sets.values()
         if s.revision_due is not None
-        and s.revision_due
-        <= district_today(s.district, today) + timedelta(days=REVISION_DAYS_AHEAD)
+        and s.revision_due <= s.today + timedelta(days=REVISION_DAYS_AHEAD)
     ]
     reminded = set(
         ReminderLog.objects.filter(
@@ -152,7 +147,7 @@ def plan(today: date | None = None) -> Plan:
             continue
         users = staff.get(goal_set.district_id, [])
         if users:
-            result.revisions.append((goal_set, users, district_today(goal_set.district, today)))
+            result.revisions.append((goal_set, users))
         else:
             result.skipped.append(f"No staff or administrator to remind for “{goal_set.title}”.")
     return result
@@ -161,7 +156,7 @@ def plan(today: date | None = None) -> Plan:
 def data_due_message(user, items: list[Due]) -> EmailMessage:
     lines = [f"Hello {user.get_short_name()},", "", "These figures are due in WBL Goals:", ""]
     for item in items:
-        when = "overdue since" if item.due < item.today else "due"
+        when = "overdue since" if item.due < item.goal_set.today else "due"
         last = f"last value {_day(item.last)}" if item.last else "no value logged yet"
         indicator = item.indicator
         lines += [
@@ -178,9 +173,9 @@ def data_due_message(user, items: list[Due]) -> EmailMessage:
     return EmailMessage(_subject(subject), "\n".join(lines), to=[user.email])
 
 
-def revision_due_message(goal_set: GoalSet, user, today: date) -> EmailMessage:
+def revision_due_message(goal_set: GoalSet, user) -> EmailMessage:
     due = goal_set.revision_due
-    when = "was due" if due < today else "is due"
+    when = "was due" if due < goal_set.today else "is due"
     body = "\n".join(
         [
             f"Hello {user.get_short_name()},",
@@ -227,7 +222,7 @@ def send(result: Plan) -> int:
             if claimed:
                 connection.send_messages([data_due_message(user, claimed)])
                 sent += 1
-    for goal_set, users, today in result.revisions:
+    for goal_set, users in result.revisions:
         with transaction.atomic():
             if _claim(
                 kind=Kind.REVISION_DUE,
@@ -236,7 +231,7 @@ def send(result: Plan) -> int:
                 due_date=goal_set.revision_due,
                 recipients=", ".join(u.email for u in users),
             ):
-                messages = [revision_due_message(goal_set, u, today) for u in users]
+                messages = [revision_due_message(goal_set, u) for u in users]
                 sent += connection.send_messages(messages) or 0
     return sent
 
@@ -270,7 +265,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"Would remind {user.email}: “{item.indicator.name}” due {_day(item.due)}."
                     )
-            for goal_set, users, _today in result.revisions:
+            for goal_set, users in result.revisions:
                 emails = ", ".join(u.email for u in users)
                 self.stdout.write(
                     f"Would remind {emails}: revision of “{goal_set.title}” due "
